@@ -1,0 +1,80 @@
+import helmet from '@fastify/helmet';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { loadEngineConfig, type EngineConfig } from '../../libs/config/engine-config.js';
+import { correlationIdOf } from '../../libs/observability/correlation-id.js';
+import { MetricsService } from '../../libs/observability/metrics.service.js';
+import { ApiModule } from './api.module.js';
+import { IMPORT_BODY_LIMIT, DEFAULT_BODY_LIMIT, registerJsonBodyParser } from './common/json-body-parser.js';
+import { globalValidationPipe } from './common/validation.pipe.js';
+
+export interface CreateApiOptions {
+  config?: EngineConfig;
+  withWorker?: boolean;
+  /** Keep Nest's bootstrap logs quiet (tests). */
+  quiet?: boolean;
+}
+
+/** Builds the HTTP app (fastify) with everything the contract needs; `listen` is the caller's. */
+export async function createApiApp(options: CreateApiOptions = {}): Promise<NestFastifyApplication> {
+  const config = options.config ?? loadEngineConfig();
+  const adapter = new FastifyAdapter({
+    bodyLimit: IMPORT_BODY_LIMIT,
+    genReqId: correlationIdOf,
+    requestIdHeader: false,
+    trustProxy: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot({ config, withWorker: options.withWorker }), adapter, {
+    bufferLogs: true,
+    // Our own JSON parser enforces the contract's per-route body limits and error shape.
+    bodyParser: false,
+    logger: options.quiet ? false : undefined,
+  });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  app.setGlobalPrefix('api/v1', { exclude: ['health', 'health/ready', 'metrics'] });
+  app.useGlobalPipes(globalValidationPipe());
+  if (config.http.corsOrigins !== false) app.enableCors({ origin: config.http.corsOrigins, exposedHeaders: ['X-Correlation-Id'] });
+
+  const fastify = app.getHttpAdapter().getInstance();
+  registerJsonBodyParser(fastify);
+  await app.register(helmet as never, {
+    // Swagger UI needs inline styles and data: images; everything else keeps helmet's defaults.
+    contentSecurityPolicy: { directives: { 'img-src': ["'self'", 'data:', 'validator.swagger.io'], 'script-src': ["'self'"] } },
+  });
+  const metrics = app.get(MetricsService);
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header('X-Correlation-Id', request.id);
+    // Refuse oversize bodies before reading them (the parser also checks bodies sent without a length).
+    const length = Number(request.headers['content-length'] ?? 0);
+    const limit = request.url.startsWith('/api/v1/catalogue/import') ? IMPORT_BODY_LIMIT : DEFAULT_BODY_LIMIT;
+    if (length > limit) throw Object.assign(new Error('The request body is too large.'), { statusCode: 413 });
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    metrics.observeHttp(request.method, request.routeOptions?.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Referral engine API')
+      .setDescription('Two-way referral (双向转诊) and grassroots-first diagnosis (基层首诊) in a county medical community.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  return app;
+}
+
+/** Creates, initialises and listens; logs where. */
+export async function startApi(options: CreateApiOptions = {}): Promise<NestFastifyApplication> {
+  const config = options.config ?? loadEngineConfig();
+  const app = await createApiApp({ ...options, config });
+  await app.listen(config.http.port, config.http.host);
+  app.get(Logger).log(`referral engine API listening on http://${config.http.host}:${config.http.port} (docs at /docs)`, 'Bootstrap');
+  return app;
+}

@@ -1,0 +1,8 @@
+import 'reflect-metadata';
+import { loadEngineConfig } from '../../libs/config/engine-config.js';
+import { exitOnConfigError } from '../../libs/config/exit-on-config-error.js';
+import { startApi } from './bootstrap.js';
+
+/** The API process alone (production runs the worker as its own process: `npm run start:worker`). */
+const config = exitOnConfigError(loadEngineConfig);
+await startApi({ config, withWorker: false });

@@ -1,0 +1,22 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { EngineConfig } from '../../libs/config/engine-config.js';
+import { CoreModule } from '../../libs/core.module.js';
+import { HousekeepingProcessor } from './housekeeping.processor.js';
+import { WorkerScheduler } from './worker-scheduler.js';
+
+/**
+ * The worker process: BullMQ processors, the outbox relay and the deadline sweeper. Registered only here, so an
+ * API-only process never consumes jobs.
+ */
+@Module({})
+export class WorkerModule {
+  /** Standalone worker process (its own core). */
+  static forRoot(config?: EngineConfig): DynamicModule {
+    return { module: WorkerModule, imports: [CoreModule.forRoot(config)], providers: [HousekeepingProcessor, WorkerScheduler] };
+  }
+
+  /** Inside an app that already has the core (npm start, tests). */
+  static forFeature(): DynamicModule {
+    return { module: WorkerModule, providers: [HousekeepingProcessor, WorkerScheduler] };
+  }
+}

@@ -1,0 +1,38 @@
+import { createPostgresBackend, setDefaultBackendFactory } from 'bullmq';
+import type { EngineConfig } from '../config/engine-config.js';
+import { resolveDatabaseUrl } from '../persistence/data-source-options.js';
+
+export type QueueBackendKind = 'redis' | 'postgres';
+
+export function queueBackendKind(config: EngineConfig): QueueBackendKind {
+  return config.queue.redisUrl ? 'redis' : 'postgres';
+}
+
+/** ioredis options from a redis:// URL; BullMQ workers need maxRetriesPerRequest: null. */
+export function redisOptionsFromUrl(redisUrl: string) {
+  const u = new URL(redisUrl);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    username: u.username ? decodeURIComponent(u.username) : undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    db: u.pathname && u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
+    tls: u.protocol === 'rediss:' ? {} : undefined,
+    maxRetriesPerRequest: null,
+    enableOfflineQueue: true,
+  };
+}
+
+/**
+ * The BullMQ connection: Redis when REDIS_URL is set, else BullMQ's own PostgreSQL backend on the engine's
+ * database (schema `bullmq`, or `QUEUE_PREFIX` in tests so parallel suites do not share queues).
+ */
+export async function queueConnection(config: EngineConfig): Promise<unknown> {
+  if (config.queue.redisUrl) {
+    setDefaultBackendFactory(undefined);
+    return redisOptionsFromUrl(config.queue.redisUrl);
+  }
+  setDefaultBackendFactory(createPostgresBackend as never);
+  const schema = config.queue.prefix === 'referral' ? 'bullmq' : `bullmq_${config.queue.prefix.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`;
+  return { connectionString: await resolveDatabaseUrl(config), max: 4, migrate: true, schema };
+}
