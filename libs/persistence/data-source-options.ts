@@ -32,6 +32,7 @@ export function buildDataSourceOptions(url: string, poolSize: number, embedded =
     extra: embedded
       ? { connectionTimeoutMillis: 5000 }
       : { connectionTimeoutMillis: 5000, statement_timeout: 30000, idle_in_transaction_session_timeout: 60000, application_name: 'referral-engine' },
-    logging: ['error'],
+    // TypeORM's logger prints query parameters, which carry patient data: errors surface through our filter instead.
+    logging: false,
   };
 }
