@@ -15,6 +15,11 @@ export interface CreateApiOptions {
   withWorker?: boolean;
   /** Keep Nest's bootstrap logs quiet (tests). */
   quiet?: boolean;
+  /**
+   * Serve Swagger UI at /docs (default). Tests keep only /docs-json: the UI's static-file plugin pulls in an
+   * ESM-only dependency that Jest's module loader cannot require on Node 20.
+   */
+  swaggerUi?: boolean;
 }
 
 /** Builds the HTTP app (fastify) with everything the contract needs; `listen` is the caller's. */
@@ -66,7 +71,7 @@ export async function createApiApp(options: CreateApiOptions = {}): Promise<Nest
       .addBearerAuth()
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', ui: options.swaggerUi ?? true });
   return app;
 }
 

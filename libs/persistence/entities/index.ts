@@ -1,10 +1,29 @@
+import { DeadlineEventEntity } from './deadline-event.entity.js';
+import { IdempotencyKeyEntity } from './idempotency-key.entity.js';
 import { InstitutionEntity } from './institution.entity.js';
 import { LoginFailureEntity } from './login-failure.entity.js';
+import { OutboxEventEntity } from './outbox-event.entity.js';
+import { ReasonCodeEntity } from './reason-code.entity.js';
+import { ReferralDeadlineEntity } from './referral-deadline.entity.js';
+import { ReferralTransitionEntity } from './referral-transition.entity.js';
+import { ReferralEntity } from './referral.entity.js';
+import { SettingEntity } from './setting.entity.js';
 import { UserEntity } from './user.entity.js';
 
-export { InstitutionEntity, LoginFailureEntity, UserEntity };
 export * from './institution.entity.js';
 export * from './user.entity.js';
 
-/** Every entity the engine maps; the app, the CLI and the tests use this one list. */
-export const ENTITIES = [InstitutionEntity, UserEntity, LoginFailureEntity];
+/** Every entity the engine maps; the app, the CLI and the tests use this one list (one per line: append). */
+export const ENTITIES: Function[] = [
+  InstitutionEntity,
+  UserEntity,
+  LoginFailureEntity,
+  ReferralEntity,
+  ReferralTransitionEntity,
+  ReferralDeadlineEntity,
+  DeadlineEventEntity,
+  OutboxEventEntity,
+  ReasonCodeEntity,
+  IdempotencyKeyEntity,
+  SettingEntity,
+];

@@ -1,4 +1,8 @@
 import { Init1795461790717 } from './1795461790717-Init.js';
+import { ReferralWorkflow1795462376665 } from './1795462376665-ReferralWorkflow.js';
 
-/** Every migration in order; listed explicitly because ESM cannot glob-load classes portably. */
-export const MIGRATIONS: Function[] = [Init1795461790717];
+/** Every migration in order; listed explicitly because ESM cannot glob-load classes portably (one per line: append). */
+export const MIGRATIONS: Function[] = [
+  Init1795461790717,
+  ReferralWorkflow1795462376665,
+];

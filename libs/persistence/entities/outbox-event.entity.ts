@@ -1,0 +1,22 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+/**
+ * Transactional outbox: written in the same transaction as the state change it announces; the worker's relay
+ * claims undispatched rows (FOR UPDATE SKIP LOCKED) and enqueues them with jobId = id.
+ */
+@Entity('outbox_events')
+@Index('IDX_outbox_events_pending', ['createdAt'], { where: `"dispatched_at" IS NULL` })
+@Index('IDX_outbox_events_referral', ['referralId'])
+export class OutboxEventEntity {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ type: 'uuid', nullable: true }) referralId: string | null;
+  /** Webhook event name, e.g. `referral.submitted`, `referral.deadline_breached`. */
+  @Column({ type: 'varchar', length: 64 }) event: string;
+  /** The referral's status and version right after the change: a later status supersedes pending deliveries. */
+  @Column({ type: 'varchar', length: 16, nullable: true }) referralStatus: string | null;
+  @Column({ type: 'integer', nullable: true }) referralVersion: number | null;
+  @Column({ type: 'jsonb', default: () => `'{}'` }) payload: Record<string, unknown>;
+  @Column({ type: 'varchar', length: 128, nullable: true }) correlationId: string | null;
+  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
+  @Column({ type: 'timestamptz', nullable: true }) dispatchedAt: Date | null;
+}
