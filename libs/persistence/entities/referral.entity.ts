@@ -1,4 +1,6 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique, UpdateDateColumn, type Relation } from 'typeorm';
+import type { Patient } from '../../domain/referral/patient.js';
+import type { Direction, ReferralStatus, Urgency } from '../../domain/referral/referral-status.js';
 import { InstitutionEntity } from './institution.entity.js';
 
 /** One referral (转诊单), upward or downward. Its `status` is written only by the referral write path. */
@@ -22,9 +24,9 @@ import { InstitutionEntity } from './institution.entity.js';
 export class ReferralEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
   @Column({ type: 'varchar', length: 32 }) number: string;
-  @Column({ type: 'varchar', length: 8 }) direction: string;
-  @Column({ type: 'varchar', length: 16 }) urgency: string;
-  @Column({ type: 'varchar', length: 16 }) status: string;
+  @Column({ type: 'varchar', length: 8 }) direction: Direction;
+  @Column({ type: 'varchar', length: 16 }) urgency: Urgency;
+  @Column({ type: 'varchar', length: 16 }) status: ReferralStatus;
   @Column({ type: 'integer', default: 1 }) version: number;
   /** 0 for emergencies, 1 otherwise: the first worklist sort key. */
   @Column({ type: 'smallint' }) priority: number;
@@ -40,7 +42,7 @@ export class ReferralEntity {
   toInstitution?: Relation<InstitutionEntity>;
   @Column({ type: 'varchar', length: 200, nullable: true }) toDepartment: string | null;
   @Column({ type: 'uuid' }) authorId: string;
-  @Column({ type: 'jsonb' }) patient: Record<string, unknown>;
+  @Column({ type: 'jsonb' }) patient: Patient;
   /** `id:<resident id>` or `hr:<health record no>`: the duplicate-open-referral key. */
   @Column({ type: 'varchar', length: 100 }) patientKey: string;
   @Column({ type: 'varchar', length: 100 }) patientName: string;
