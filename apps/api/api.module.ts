@@ -10,6 +10,10 @@ import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { InstitutionsController } from './identity/institutions.controller.js';
 import { UsersController } from './identity/users.controller.js';
 import { HealthController } from './ops/health.controller.js';
+import { ReasonCodesController } from './referrals/reason-codes.controller.js';
+import { ReferralsController } from './referrals/referrals.controller.js';
+import { SettingsController } from './referrals/settings.controller.js';
+import { ReferralsModule } from '../../libs/referrals/referrals.module.js';
 
 export interface ApiModuleOptions {
   config?: EngineConfig;
@@ -23,8 +27,22 @@ export class ApiModule {
   static forRoot(options: ApiModuleOptions = {}): DynamicModule {
     return {
       module: ApiModule,
-      imports: [CoreModule.forRoot(options.config), TerminusModule, ...(options.withWorker ? [WorkerModule.forFeature()] : [])],
-      controllers: [AuthController, InstitutionsController, UsersController, HealthController],
+      imports: [
+        CoreModule.forRoot(options.config),
+        TerminusModule,
+        ReferralsModule,
+        ...(options.withWorker ? [WorkerModule.forFeature()] : []),
+      ],
+      // One per line: feature modules append their controllers here.
+      controllers: [
+        AuthController,
+        InstitutionsController,
+        UsersController,
+        HealthController,
+        ReferralsController,
+        ReasonCodesController,
+        SettingsController,
+      ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

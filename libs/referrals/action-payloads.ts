@@ -73,7 +73,14 @@ function problemsOf(errors: ReturnType<typeof validateSync>, parent = ''): Field
 
 /** Validates an action's payload (the body without `version`); unknown fields are refused. Throws 400. */
 export function parseActionPayload<T>(action: ActionName, direction: Direction, payload: Record<string, unknown>): T {
-  const instance = plainToInstance(PAYLOADS[action](direction), payload);
+  const type = PAYLOADS[action](direction);
+  if (type === NoPayload) {
+    // class-validator refuses a class without rules, so "no fields" is checked here.
+    const extra = Object.keys(payload).map((field) => ({ field, message: `property ${field} should not exist` }));
+    if (extra.length > 0) throw validationFailed(extra);
+    return {} as T;
+  }
+  const instance = plainToInstance(type, payload);
   const problems = problemsOf(validateSync(instance, { whitelist: true, forbidNonWhitelisted: true }));
   if (action === 'accept' || action === 'arrive') {
     const at = (payload as { appointmentAt?: string; arrivedAt?: string }).appointmentAt ?? (payload as { arrivedAt?: string }).arrivedAt;
