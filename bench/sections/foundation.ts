@@ -1,0 +1,233 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import { join } from 'node:path';
+import type { BenchContext, BenchSection } from '../bench-context.js';
+import { CleanupScope } from '../lib/cleanup.js';
+import { runLoad, type LoadResult } from '../lib/load.js';
+import { countLinesContaining, trimLog, waitForQuietLog } from '../lib/logs.js';
+import { table } from '../lib/markdown.js';
+import { freePort } from '../lib/net.js';
+import { distPath, REPO_ROOT } from '../lib/paths.js';
+import { createScratchDatabase, databaseUrl, dropDatabase, postgresVersion } from '../lib/postgres.js';
+import { residentBytes } from '../lib/proc-stats.js';
+import { childEnv, describeExit, NodeProcess, type StopResult } from '../lib/processes.js';
+import { deleteKeysWithPrefix, redisVersion } from '../lib/redis.js';
+import { formatBytes, formatInt, formatLatency, formatMs, formatSpread, median } from '../lib/stats.js';
+
+/**
+ * Foundation: how long the engine takes to become ready and to shut down (embedded and server mode, first and
+ * second start), and what the engine's HTTP stack costs compared with a bare Nest fastify hello-world.
+ */
+export const foundationSection: BenchSection = { name: 'foundation', run: runFoundation };
+
+const READY_TIMEOUT_MS = 120_000;
+const CONNECTIONS = 50;
+
+interface StartSample { readyMs: number; rss: number; stop: StopResult }
+interface StartSeries { first: StartSample[]; second: StartSample[] }
+interface LoadRun { target: string; round: number; result: LoadResult & { logLinesPerRequest: number } }
+
+interface Plan {
+  rounds: number;
+  loadRounds: number;
+  durationS: number;
+  warmupS: number;
+}
+
+async function runFoundation(ctx: BenchContext): Promise<string> {
+  const plan: Plan = ctx.quick ? { rounds: 1, loadRounds: 1, durationS: 3, warmupS: 1 } : { rounds: 3, loadRounds: 3, durationS: 10, warmupS: 2 };
+  const dir = join(ctx.workDir, 'foundation');
+  await mkdir(dir, { recursive: true });
+  const scope = new CleanupScope();
+  const loadBefore = os.loadavg()[0];
+  const tag = `bench_foundation_${randomBytes(3).toString('hex')}`;
+  try {
+    const postgres = await postgresVersion(ctx.pgAdminUrl).catch(() => undefined);
+    const redis = ctx.redisUrl ? await redisVersion(ctx.redisUrl).catch(() => undefined) : undefined;
+    const redisUrl = redis ? ctx.redisUrl : undefined;
+    if (redisUrl) scope.defer('delete the queue keys', () => deleteKeysWithPrefix(redisUrl, tag).then(() => undefined));
+    const starter = new Starter(ctx, scope, dir);
+
+    const embedded: StartSeries = { first: [], second: [] };
+    const server: StartSeries = { first: [], second: [] };
+    let serverEnv: Record<string, string> | undefined;
+    for (let round = 1; round <= plan.rounds; round++) {
+      const dataDir = join(dir, `pglite-${round}`);
+      scope.defer(`remove ${dataDir}`, () => rm(dataDir, { recursive: true, force: true }));
+      const embeddedEnv = { PGLITE_DIR: dataDir, DEMO_DATA: 'true' };
+      ctx.log(`round ${round}/${plan.rounds}: embedded engine, first and second start`);
+      embedded.first.push(await starter.timedStart(`embedded-${round}-first`, embeddedEnv));
+      embedded.second.push(await starter.timedStart(`embedded-${round}-second`, embeddedEnv));
+
+      if (postgres) {
+        const database = await createScratchDatabase(ctx.pgAdminUrl, tag);
+        scope.defer(`drop database ${database}`, () => dropDatabase(ctx.pgAdminUrl, database));
+        serverEnv = { DATABASE_URL: databaseUrl(ctx.pgAdminUrl, database), QUEUE_PREFIX: tag, DEMO_DATA: 'true', ...(redisUrl ? { REDIS_URL: redisUrl } : {}) };
+        ctx.log(`round ${round}/${plan.rounds}: server-mode engine, first and second start`);
+        server.first.push(await starter.timedStart(`server-${round}-first`, serverEnv));
+        server.second.push(await starter.timedStart(`server-${round}-second`, serverEnv));
+      }
+    }
+
+    // Throughput: the API process on PostgreSQL (+ Redis) when there is one, else the embedded engine.
+    const engineTarget = serverEnv
+      ? { label: 'engine API `GET /health` (server mode, `dist/apps/api/main.js`)', script: 'apps/api/main.js', env: serverEnv }
+      : { label: 'engine `GET /health` (embedded mode, `dist/apps/engine/main.js`)', script: 'apps/engine/main.js', env: { PGLITE_DIR: join(dir, 'pglite-1'), DEMO_DATA: 'true' } };
+    const baselineLabel = 'bare Nest 12 fastify hello-world `GET /`';
+    const loads: LoadRun[] = [];
+    for (let round = 1; round <= plan.loadRounds; round++) {
+      ctx.log(`load round ${round}/${plan.loadRounds}: hello-world baseline`);
+      loads.push({ target: baselineLabel, round, result: await starter.load('hello-world', 'bench/hello-world/main.js', {}, '/', '/', plan) });
+      ctx.log(`load round ${round}/${plan.loadRounds}: engine`);
+      loads.push({ target: engineTarget.label, round, result: await starter.load('engine-api', engineTarget.script, engineTarget.env, '/health/ready', '/health', plan) });
+    }
+
+    return render({
+      plan,
+      postgres,
+      redis,
+      embedded,
+      server,
+      loads,
+      baselineLabel,
+      engineLabel: engineTarget.label,
+      loadBefore,
+      loadAfter: os.loadavg()[0],
+    });
+  } finally {
+    const failures = await scope.close();
+    for (const failure of failures) ctx.log(`cleanup failed: ${failure}`);
+  }
+}
+
+/** Starts processes on free ports, registers their cleanup, times them. */
+class Starter {
+  constructor(
+    private readonly ctx: BenchContext,
+    private readonly scope: CleanupScope,
+    private readonly dir: string,
+  ) {}
+
+  private async spawn(label: string, script: string, env: Record<string, string>): Promise<{ proc: NodeProcess; base: string }> {
+    const port = await freePort();
+    const proc = NodeProcess.start(label, distPath(script), childEnv({ ...env, PORT: String(port), HOST: '127.0.0.1' }), join(this.dir, `${label}.log`), REPO_ROOT);
+    this.scope.defer(`stop ${label}`, () => proc.stop().then(() => undefined));
+    return { proc, base: `http://127.0.0.1:${port}` };
+  }
+
+  /** The engine (API + worker) from spawn until /health/ready answers 200, then SIGTERM until it exited. */
+  async timedStart(label: string, env: Record<string, string>): Promise<StartSample> {
+    const { proc, base } = await this.spawn(label, 'apps/engine/main.js', env);
+    const readyMs = await proc.waitForHttp200(`${base}/health/ready`, READY_TIMEOUT_MS);
+    const rss = await residentBytes(proc.pid);
+    const stop = await proc.stop();
+    this.ctx.log(`  ${label}: ready after ${formatMs(readyMs)}, shutdown ${formatMs(stop.ms)} (${describeExit(stop)})`);
+    return { readyMs, rss, stop };
+  }
+
+  /**
+   * Starts a server, warms it up, measures `path` with autocannon, stops it; also counts the request-log lines
+   * the server wrote for `path` (then trims its log, which a load run makes large).
+   */
+  async load(label: string, script: string, env: Record<string, string>, readyPath: string, path: string, plan: Plan): Promise<LoadRun['result']> {
+    const { proc, base } = await this.spawn(`${label}-${randomBytes(2).toString('hex')}`, script, env);
+    await proc.waitForHttp200(`${base}${readyPath}`, READY_TIMEOUT_MS);
+    const warmup = await runLoad({ url: `${base}${path}`, connections: CONNECTIONS, durationS: plan.warmupS });
+    const result = await runLoad({ url: `${base}${path}`, connections: CONNECTIONS, durationS: plan.durationS });
+    // Under load the engine's logger falls behind; let it catch up, since lines still buffered at exit are lost.
+    await waitForQuietLog(proc.logFile);
+    await proc.stop();
+    const logged = await countLinesContaining(proc.logFile, `"url":"${path}"`);
+    await trimLog(proc.logFile);
+    const logLinesPerRequest = logged / (warmup.total + result.total);
+    this.ctx.log(`  ${label}: ${formatInt(result.requestsPerSec)} req/s, p50 ${formatLatency(result.p50)}, p99 ${formatLatency(result.p99)}, ${logLinesPerRequest.toFixed(2)} log lines per request`);
+    return { ...result, logLinesPerRequest };
+  }
+}
+
+interface Findings {
+  plan: Plan;
+  postgres: string | undefined;
+  redis: string | undefined;
+  embedded: StartSeries;
+  server: StartSeries;
+  loads: LoadRun[];
+  baselineLabel: string;
+  engineLabel: string;
+  loadBefore: number;
+  loadAfter: number;
+}
+
+function render(f: Findings): string {
+  const { plan } = f;
+  const spread = (samples: StartSample[], pick: (s: StartSample) => number, format = formatMs) => formatSpread(samples.map(pick), format);
+  const shutdown = (samples: StartSample[]) => {
+    const forced = samples.filter((s) => s.stop.forced).length;
+    // Nest's shutdown hooks re-raise the signal once they are done, so "killed by SIGTERM" is a clean exit too.
+    const unclean = samples.filter((s) => !s.stop.forced && s.stop.code !== 0 && s.stop.signal !== 'SIGTERM').map((s) => describeExit(s.stop));
+    return [spread(samples, (s) => s.stop.ms), forced > 0 ? `**${forced} killed after 15 s**` : '', unclean.length > 0 ? `exit ${unclean.join(', ')}` : '']
+      .filter(Boolean)
+      .join('; ');
+  };
+  const startRow = (mode: string, start: string, samples: StartSample[]) => [mode, start, spread(samples, (s) => s.readyMs), spread(samples, (s) => s.rss, formatBytes), shutdown(samples)];
+  const serverMode = `server (PostgreSQL ${f.postgres?.split(' ')[0] ?? '?'}${f.redis ? ` + Redis ${f.redis}` : ', queue on BullMQ\'s Postgres backend'})`;
+  const startRows = [
+    startRow('embedded (PGlite, queue on PGlite)', 'first: empty data dir (migrations, seed, demo data)', f.embedded.first),
+    startRow('embedded (PGlite, queue on PGlite)', 'second: same data dir', f.embedded.second),
+    ...(f.postgres
+      ? [startRow(serverMode, 'first: empty database (migrations, seed, demo data)', f.server.first), startRow(serverMode, 'second: same database', f.server.second)]
+      : []),
+  ];
+
+  const loadRows = f.loads.map(({ target, round, result: r }) => [
+    target,
+    String(round),
+    formatInt(r.requestsPerSec),
+    formatLatency(r.p50),
+    formatLatency(r.p99),
+    `${formatInt(r.errors)} / ${formatInt(r.non2xx)}`,
+    r.logLinesPerRequest.toFixed(2),
+  ]);
+  const of = (label: string) => f.loads.filter((l) => l.target === label).map((l) => l.result);
+  const baseline = of(f.baselineLabel);
+  const engine = of(f.engineLabel);
+  const rate = (runs: LoadResult[]) => median(runs.map((r) => r.requestsPerSec));
+  const ratio = rate(engine) / rate(baseline);
+  const p99 = (runs: LoadResult[]) => median(runs.map((r) => r.p99));
+  const engineLogLines = median(f.loads.filter((l) => l.target === f.engineLabel).map((l) => l.result.logLinesPerRequest));
+
+  const firstReady = median(f.embedded.first.map((s) => s.readyMs));
+  const secondReady = median(f.embedded.second.map((s) => s.readyMs));
+  const serverSentence = f.postgres
+    ? `, on PostgreSQL in ${seconds(median(f.server.first.map((s) => s.readyMs)))} and ${seconds(median(f.server.second.map((s) => s.readyMs)))}`
+    : ' (PostgreSQL was not reachable: server mode not measured)';
+
+  return [
+    '## Foundation: startup, shutdown and HTTP overhead',
+    '',
+    `Startup is the time from \`spawn()\` of \`node dist/apps/engine/main.js\` (API and worker in one process, \`DEMO_DATA=true\`) until \`GET /health/ready\` first answers 200 (database and queue reachable, seed loaded; polled every 25 ms). Shutdown is the time from SIGTERM until the process exited. ${plan.rounds === 1 ? 'One round' : `${plan.rounds} rounds, each on a fresh data directory and a fresh database; median (min–max)`}. RSS is the process's resident memory when it became ready (PGlite runs inside the process in embedded mode).`,
+    '',
+    table(['mode', 'start', 'ready after', 'RSS when ready', 'graceful shutdown'], startRows, ['left', 'left', 'right', 'right', 'right']),
+    '',
+    `### \`GET\` throughput against a bare Nest baseline`,
+    '',
+    `autocannon, ${CONNECTIONS} connections, ${plan.durationS} s per run after a ${plan.warmupS} s warm-up, on a freshly started process (latency resolution 1 ms); ${plan.loadRounds === 1 ? 'one run per target' : `${plan.loadRounds} alternating runs per target`}. Both answer \`{"status":"ok"}\`; the engine's request passes through everything every request does (helmet headers, correlation id, metrics hook, global guards, request logger context).`,
+    '',
+    table(['target', 'run', 'req/s', 'p50', 'p99', 'errors / non-2xx', 'log lines per request'], loadRows, ['left', 'right', 'right', 'right', 'right', 'right', 'right']),
+    '',
+    `Engine / baseline: **${(ratio * 100).toFixed(0)} %** of the baseline's requests per second (${formatInt(rate(engine))} vs ${formatInt(rate(baseline))} req/s, median of the runs); p99 ${formatLatency(p99(engine))} vs ${formatLatency(p99(baseline))}.`,
+    '',
+    ...(engineLogLines > 0
+      ? [
+          `The engine wrote ${engineLogLines.toFixed(2)} request-log lines per \`/health\` request (last column: log lines naming the measured URL, warm-up included, divided by the requests sent), although its request logger is configured to skip \`/health\` (\`autoLogging.ignore\` in libs/observability/logger-options.ts): serialising and writing those lines is part of the cost measured here.`,
+          '',
+        ]
+      : []),
+    `> The load generator runs in the benchmark runner's process on the same ${os.availableParallelism()} cores as the server under test, so absolute numbers understate what a dedicated client would measure; the ratio is the meaningful figure. 1-minute load average ${f.loadBefore.toFixed(2)} when the section started, ${f.loadAfter.toFixed(2)} when it ended (other work on the machine lowers every number).`,
+    '',
+    `**In short:** the embedded engine is ready ${seconds(firstReady)} after spawn on an empty data directory and ${seconds(secondReady)} on an initialised one${serverSentence}; its \`/health\` answers ${(ratio * 100).toFixed(0)} % of a bare Nest hello-world's request rate, the price of what runs on every request${engineLogLines > 0 ? ' (request logging included)' : ''}.`,
+  ].join('\n');
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

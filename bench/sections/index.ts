@@ -1,0 +1,7 @@
+import type { BenchSection } from '../bench-context.js';
+import { foundationSection } from './foundation.js';
+
+/** Every benchmark section, in the order `npm run bench` runs them. */
+export const SECTIONS: BenchSection[] = [
+  foundationSection,
+];
