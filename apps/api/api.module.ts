@@ -10,6 +10,9 @@ import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { InstitutionsController } from './identity/institutions.controller.js';
 import { UsersController } from './identity/users.controller.js';
 import { HealthController } from './ops/health.controller.js';
+import { CatalogueAdminController } from './catalogue/catalogue-admin.controller.js';
+import { CatalogueController } from './catalogue/catalogue.controller.js';
+import { CatalogueModule } from '../../libs/catalogue/catalogue.module.js';
 import { ReasonCodesController } from './referrals/reason-codes.controller.js';
 import { ReferralsController } from './referrals/referrals.controller.js';
 import { SettingsController } from './referrals/settings.controller.js';
@@ -30,6 +33,7 @@ export class ApiModule {
       imports: [
         CoreModule.forRoot(options.config),
         TerminusModule,
+        CatalogueModule,
         ReferralsModule,
         ...(options.withWorker ? [WorkerModule.forFeature()] : []),
       ],
@@ -42,6 +46,8 @@ export class ApiModule {
         ReferralsController,
         ReasonCodesController,
         SettingsController,
+        CatalogueController,
+        CatalogueAdminController,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -1,3 +1,7 @@
+import { CatalogueAuditEntity } from './catalogue-audit.entity.js';
+import { CatalogueConditionEntity } from './catalogue-condition.entity.js';
+import { CatalogueDraftConditionEntity } from './catalogue-draft-condition.entity.js';
+import { CatalogueVersionEntity } from './catalogue-version.entity.js';
 import { DeadlineEventEntity } from './deadline-event.entity.js';
 import { IdempotencyKeyEntity } from './idempotency-key.entity.js';
 import { InstitutionEntity } from './institution.entity.js';
@@ -26,4 +30,8 @@ export const ENTITIES: Function[] = [
   ReasonCodeEntity,
   IdempotencyKeyEntity,
   SettingEntity,
+  CatalogueVersionEntity,
+  CatalogueConditionEntity,
+  CatalogueDraftConditionEntity,
+  CatalogueAuditEntity,
 ];

@@ -1,3 +1,4 @@
+import { ConditionCatalogue1795462827825 } from './1795462827825-ConditionCatalogue.js';
 import { Init1795461790717 } from './1795461790717-Init.js';
 import { ReferralWorkflow1795462376665 } from './1795462376665-ReferralWorkflow.js';
 
@@ -5,4 +6,5 @@ import { ReferralWorkflow1795462376665 } from './1795462376665-ReferralWorkflow.
 export const MIGRATIONS: Function[] = [
   Init1795461790717,
   ReferralWorkflow1795462376665,
+  ConditionCatalogue1795462827825,
 ];
