@@ -20,7 +20,14 @@ import { InstitutionEntity } from './institution.entity.js';
 // Worklists: emergency first, then the earliest open deadline, then age, per institution and box.
 @Index('IDX_referrals_incoming_worklist', ['toInstitutionId', 'priority', 'dueSort', 'createdAt', 'id'])
 @Index('IDX_referrals_outgoing_worklist', ['fromInstitutionId', 'priority', 'dueSort', 'createdAt', 'id'])
+// The same, filtered by status ("what needs action now": submitted), without scanning other statuses.
+@Index('IDX_referrals_incoming_status_worklist', ['toInstitutionId', 'status', 'priority', 'dueSort', 'createdAt', 'id'])
+@Index('IDX_referrals_outgoing_status_worklist', ['fromInstitutionId', 'status', 'priority', 'dueSort', 'createdAt', 'id'])
 @Index('IDX_referrals_parent', ['parentReferralId'])
+@Index('IDX_referrals_patient_id_last4', ['patientIdLast4'])
+// Name search is a prefix match on a text_pattern_ops index, created by hand in the migration (TypeORM cannot
+// declare operator classes); synchronize: false keeps the schema diff from dropping it.
+@Index('IDX_referrals_patient_name_prefix', { synchronize: false })
 export class ReferralEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
   @Column({ type: 'varchar', length: 32 }) number: string;
