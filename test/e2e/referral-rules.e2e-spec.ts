@@ -11,7 +11,17 @@ describe('referral rules: emergencies, scoping, versions, duplicates, idempotenc
     t = await createTestApp();
     c = await createCommunity(t);
   });
-  afterAll(async () => t?.close());
+  afterAll(async () => {
+    // Whatever the tests did, every referral's status is where its history ends, and versions count the changes.
+    if (t) {
+      const disagreements = await t.dataSource.query(`
+        SELECT r.id FROM referrals r
+        JOIN LATERAL (SELECT to_status FROM referral_transitions h WHERE h.referral_id = r.id ORDER BY h.id DESC LIMIT 1) last ON true
+        WHERE last.to_status <> r.status`);
+      expect(disagreements).toEqual([]);
+    }
+    await t?.close();
+  });
 
   const countRows = async (sql: string, params: unknown[] = []) => Number((await t.dataSource.query(sql, params))[0].n);
 
@@ -224,6 +234,17 @@ describe('referral rules: emergencies, scoping, versions, duplicates, idempotenc
     // The same key from another user is another key.
     const other = await t.http.post(`/api/v1/referrals/${a.body.id}/actions/arrive`).set(bearer(c.countyDoctor)).set('Idempotency-Key', actKey).send({ version: 2 });
     expect(other.status).toBe(200);
+  });
+
+  it('a change and its outbox row commit together; a refused change leaves neither', async () => {
+    const r = await createReferral(t, c.townshipDoctor, upReferral(c));
+    const outbox = () => t.dataSource.query(`SELECT event, referral_status, referral_version FROM outbox_events WHERE referral_id = $1 ORDER BY created_at`, [r.id]);
+    expect(await outbox()).toEqual([{ event: 'referral.submitted', referral_status: 'submitted', referral_version: 1 }]);
+    expect((await act(t, c.countyCoordinator, { id: r.id, version: 99 }, 'accept', { department: 'x' })).status).toBe(409);
+    expect((await act(t, c.countyCoordinator, r, 'return', { reasonCode: 'nope' })).status).toBe(400);
+    expect(await outbox()).toHaveLength(1);
+    await actOk(t, c.countyCoordinator, r, 'accept', { department: '心内科' });
+    expect((await outbox()).map((o: { event: string }) => o.event)).toEqual(['referral.submitted', 'referral.accepted']);
   });
 
   it('two coordinators racing accept against return: exactly one wins every time, and history never shows both', async () => {

@@ -19,8 +19,23 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const { status, body, unexpected } = toErrorResponse(exception);
     if (unexpected) {
       // Logged with the correlation id only: no request body, so no patient data reaches the log.
-      this.logger.error({ err: exception, correlationId: request.id, route: request.routeOptions?.url }, 'unhandled error');
+      this.logger.error({ err: safeError(exception), correlationId: request.id, route: request.routeOptions?.url }, 'unhandled error');
     }
     void reply.status(status).header('X-Correlation-Id', request.id).send({ ...body, correlationId: request.id });
   }
+}
+
+/**
+ * What of an unexpected error may reach the log: never TypeORM's query parameters or PostgreSQL's DETAIL, which
+ * carry patient identifiers (a duplicate key's detail names the resident ID).
+ */
+export function safeError(e: unknown): Record<string, unknown> {
+  const err = e as { name?: string; message?: string; code?: string; constraint?: string; stack?: string; driverError?: { code?: string; constraint?: string } };
+  return {
+    name: err?.name,
+    code: err?.driverError?.code ?? err?.code,
+    constraint: err?.driverError?.constraint ?? err?.constraint,
+    message: err?.message?.slice(0, 500),
+    stack: err?.stack?.split('\n').slice(1, 8).join('\n'),
+  };
 }
