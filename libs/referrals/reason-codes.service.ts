@@ -34,7 +34,9 @@ export class ReasonCodesService implements OnModuleInit {
       name: 'reason codes',
       run: async () => {
         if ((await this.codes.count()) > 0) return;
-        await this.codes.insert(SEED_REASON_CODES.map((c) => ({ ...c, active: true })));
+        // Distinct timestamps keep the seeded order (the list is ordered by creation).
+        const t0 = Date.now();
+        await this.codes.insert(SEED_REASON_CODES.map((c, i) => ({ ...c, active: true, createdAt: new Date(t0 + i) })));
       },
     });
   }
