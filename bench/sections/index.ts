@@ -1,7 +1,9 @@
 import type { BenchSection } from '../bench-context.js';
 import { foundationSection } from './foundation.js';
+import { referralsSection } from './referrals.js';
 
 /** Every benchmark section, in the order `npm run bench` runs them. */
 export const SECTIONS: BenchSection[] = [
   foundationSection,
+  referralsSection,
 ];

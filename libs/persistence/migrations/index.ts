@@ -1,10 +1,12 @@
 import { ConditionCatalogue1795462827825 } from './1795462827825-ConditionCatalogue.js';
 import { Init1795461790717 } from './1795461790717-Init.js';
 import { ReferralWorkflow1795462376665 } from './1795462376665-ReferralWorkflow.js';
+import { WorklistSearchIndexes1795462926765 } from './1795462926765-WorklistSearchIndexes.js';
 
 /** Every migration in order; listed explicitly because ESM cannot glob-load classes portably (one per line: append). */
 export const MIGRATIONS: Function[] = [
   Init1795461790717,
   ReferralWorkflow1795462376665,
   ConditionCatalogue1795462827825,
+  WorklistSearchIndexes1795462926765,
 ];
