@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -112,7 +113,7 @@ export class NodeProcess {
         const length = Math.min(size, bytes);
         const buffer = Buffer.alloc(length);
         await handle.read(buffer, 0, length, size - length);
-        return `--- last ${length} bytes of ${this.logFile} ---\n${buffer.toString('utf8')}`;
+        return `--- last ${length} bytes of ${relative(process.cwd(), this.logFile)} ---\n${buffer.toString('utf8')}`;
       } finally {
         await handle.close();
       }
