@@ -10,7 +10,9 @@ export interface EmbeddedPostgres { url: string; stop(): Promise<void> }
 // Memoize the promise: TypeORM's and BullMQ's factories ask for it concurrently and must share one instance.
 let embedded: Promise<EmbeddedPostgres> | undefined;
 
-export const EMBEDDED_MAX_CONNECTIONS = 40;
+// Connections are cheap here (one socket each; PGlite runs one query at a time): room for the TypeORM pool plus
+// every BullMQ queue and worker (a small pool and a LISTEN client each).
+export const EMBEDDED_MAX_CONNECTIONS = 200;
 
 export function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
   embedded ??= (async () => {
