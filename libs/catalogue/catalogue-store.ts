@@ -76,7 +76,10 @@ const indexed = (row: { code: string; fields: CatalogueConditionColumns }): Inde
   initials: row.fields.pinyinInitials,
 });
 
-/** Every query the catalogue makes; TypeORM stays here. */
+/**
+ * Every query the catalogue makes; TypeORM stays here. Inside `write`, every query must use the transaction's
+ * EntityManager: on the embedded PGlite a second connection would wait for the transaction to end, for ever.
+ */
 @Injectable()
 export class CatalogueStore {
   constructor(private readonly dataSource: DataSource) {}
@@ -94,8 +97,8 @@ export class CatalogueStore {
     return rows[0]?.v ?? null;
   }
 
-  versionExists(version: number): Promise<boolean> {
-    return this.dataSource.getRepository(CatalogueVersionEntity).existsBy({ version });
+  versionExists(version: number, em: EntityManager = this.dataSource.manager): Promise<boolean> {
+    return em.getRepository(CatalogueVersionEntity).existsBy({ version });
   }
 
   async publishedConditions(version: number, em: EntityManager = this.dataSource.manager): Promise<IndexedCondition[]> {
@@ -230,8 +233,8 @@ export class CatalogueStore {
   }
 
   /** The admin the seed is published by: the configured one, else the oldest admin, else none. */
-  async seedPublisher(adminUsername: string): Promise<string | null> {
-    const rows: { id: string }[] = await this.dataSource.query(
+  async seedPublisher(em: EntityManager, adminUsername: string): Promise<string | null> {
+    const rows: { id: string }[] = await em.query(
       `SELECT id FROM users WHERE role = 'admin' ORDER BY (username = $1) DESC, created_at ASC, id ASC LIMIT 1`,
       [adminUsername],
     );

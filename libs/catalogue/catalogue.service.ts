@@ -228,7 +228,7 @@ export class CatalogueService {
   async publish(actor: Actor, note = ''): Promise<PublishResult> {
     return this.store.write(async (em) => {
       const latest = (await this.store.latestVersion(em)) ?? 0;
-      const previous = latest > 0 ? (await this.published(latest)).conditions : [];
+      const previous = latest > 0 ? (await this.published(latest, em)).conditions : [];
       const draft = (await this.store.draftConditions(em)).map((r) => fieldsOf(r.condition));
       const changes = diffCatalogues(previous.map(fieldsOf), draft);
       if (changes.length === 0) {
@@ -284,7 +284,7 @@ export class CatalogueService {
       if (!checked.ok) throw new Error(`the catalogue seed is invalid: ${JSON.stringify(checked.problems.slice(0, 5))}`);
       const conditions = await this.withItemCodes(em, checked.entries);
       this.assertNoOverlaps(conditions);
-      const publishedBy = await this.store.seedPublisher(adminUsername);
+      const publishedBy = await this.store.seedPublisher(em, adminUsername);
       const changes = diffCatalogues([], conditions);
       await this.store.insertVersion(em, { version: 1, publishedBy, note, changes, conditions });
       if ((await this.store.draftConditions(em)).length === 0) await this.store.upsertDraft(em, conditions, publishedBy);
@@ -332,15 +332,18 @@ export class CatalogueService {
     return this.published(version ?? (await this.latestPublishedVersion()));
   }
 
-  /** A published version, compiled once and kept (least recently used evicted); unknown → 404. */
-  private async published(version: number): Promise<CompiledCatalogue> {
+  /**
+   * A published version, compiled once and kept (least recently used evicted); unknown → 404. Inside a write
+   * transaction pass its manager (published rows are immutable, so what it reads is safe to cache).
+   */
+  private async published(version: number, em?: EntityManager): Promise<CompiledCatalogue> {
     if (!Number.isSafeInteger(version) || version < 1 || version > MAX_VERSION) throw notFound(`Catalogue version ${version}`);
     let loading = this.compiled.get(version);
     if (loading) {
       this.compiled.delete(version);
       this.compiled.set(version, loading);
     } else {
-      loading = (async () => ((await this.store.versionExists(version)) ? new CompiledCatalogue(version, await this.store.publishedConditions(version)) : null))();
+      loading = (async () => ((await this.store.versionExists(version, em)) ? new CompiledCatalogue(version, await this.store.publishedConditions(version, em)) : null))();
       this.compiled.set(version, loading);
       // A version that does not exist yet may be published later, and a failed load should be retried.
       loading.then(
