@@ -1,9 +1,11 @@
 import type { BenchSection } from '../bench-context.js';
 import { foundationSection } from './foundation.js';
 import { referralsSection } from './referrals.js';
+import { catalogueSection } from './catalogue.js';
 
 /** Every benchmark section, in the order `npm run bench` runs them. */
 export const SECTIONS: BenchSection[] = [
   foundationSection,
   referralsSection,
+  catalogueSection,
 ];
