@@ -398,6 +398,20 @@ describe('condition catalogue (HTTP)', () => {
     });
   });
 
+  it('replays a publish retried with the same Idempotency-Key instead of publishing twice', async () => {
+    await t.http.patch('/api/v1/catalogue/conditions/migraine').set(bearer(admin)).send({ note: 'idempotent publish' });
+    const before = (await get('/versions')).body.items.length;
+    const send = () => t.http.post('/api/v1/catalogue/publish').set(bearer(admin)).set('Idempotency-Key', 'publish-once-1').send({ note: 'once' });
+    const first = await send();
+    const again = await send();
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    expect((await get('/versions')).body.items).toHaveLength(before + 1);
+    const reused = await t.http.post('/api/v1/catalogue/publish').set(bearer(admin)).set('Idempotency-Key', 'publish-once-1').send({ note: 'other' });
+    expectError(reused, 422, 'IDEMPOTENCY_KEY_REUSED');
+  });
+
   it('describes the catalogue in the OpenAPI document', async () => {
     const doc = await t.http.get('/docs-json');
     const paths = Object.keys(doc.body.paths);

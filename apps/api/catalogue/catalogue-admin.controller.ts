@@ -1,12 +1,13 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CatalogueService } from '../../../libs/catalogue/catalogue.service.js';
 import type { Actor } from '../../../libs/domain/shared/actor.js';
 import { CurrentActor, Roles } from '../auth/auth.decorators.js';
+import { IdempotencyInterceptor } from '../common/idempotency.interceptor.js';
 import { ListQueryDto } from '../common/list-query.dto.js';
 import { AuditPageDto, ConditionDto, CreateConditionDto, ImportResultDto, PublishDto, PublishResultDto, UpdateConditionDto } from './catalogue.dto.js';
 
-/** Editing the catalogue: admins change the draft, then publish it as the next version. */
+/** Editing the catalogue: admins change the draft, then publish it as the next version. Creating writes take an Idempotency-Key. */
 @ApiTags('catalogue')
 @ApiBearerAuth()
 @Roles('admin')
@@ -15,6 +16,7 @@ export class CatalogueAdminController {
   constructor(private readonly catalogue: CatalogueService) {}
 
   @Post('conditions')
+  @UseInterceptors(IdempotencyInterceptor)
   @ApiOperation({ summary: 'Add a condition to the draft (missing indication codes are assigned)' })
   @ApiCreatedResponse({ type: ConditionDto })
   create(@CurrentActor() actor: Actor, @Body() body: CreateConditionDto) {
@@ -37,6 +39,7 @@ export class CatalogueAdminController {
   }
 
   @Post('publish')
+  @UseInterceptors(IdempotencyInterceptor)
   @ApiOperation({ summary: 'Publish the draft as the next version (400 when nothing changed or ranges overlap)' })
   @ApiCreatedResponse({ type: PublishResultDto })
   publish(@CurrentActor() actor: Actor, @Body() body: PublishDto) {
@@ -45,6 +48,7 @@ export class CatalogueAdminController {
 
   @Post('import')
   @HttpCode(200)
+  @UseInterceptors(IdempotencyInterceptor)
   @ApiOperation({ summary: 'Upsert conditions into the draft by code (read shape or conditions.json shape); all or nothing' })
   @ApiBody({
     description: 'a JSON array of conditions, in the read shape or the conditions.json seed shape',
