@@ -24,13 +24,14 @@ export function buildDataSourceOptions(url: string, poolSize: number, embedded =
     // gen_random_uuid() is built into PostgreSQL 13+ and PGlite: no extension to install.
     uuidExtension: 'pgcrypto',
     installExtensions: false,
-    connectTimeoutMS: 5000,
+    // PGlite serves one query at a time, so a new connection may wait behind a long transaction (the seed).
+    connectTimeoutMS: embedded ? 60_000 : 5000,
     namingStrategy: new SnakeNamingStrategy(),
     poolSize,
     // Fail fast instead of hanging when the database is gone: the API answers 503 and recovers by itself.
     // PGlite shares one session between clients, so it gets no per-connection settings.
     extra: embedded
-      ? { connectionTimeoutMillis: 5000 }
+      ? { connectionTimeoutMillis: 60_000 }
       : { connectionTimeoutMillis: 5000, statement_timeout: 30000, idle_in_transaction_session_timeout: 60000, application_name: 'referral-engine' },
     // TypeORM's logger prints query parameters, which carry patient data: errors surface through our filter instead.
     logging: false,

@@ -34,5 +34,5 @@ export async function queueConnection(config: EngineConfig): Promise<unknown> {
   }
   setDefaultBackendFactory(createPostgresBackend as never);
   const schema = config.queue.prefix === 'referral' ? 'bullmq' : `bullmq_${config.queue.prefix.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`;
-  return { connectionString: await resolveDatabaseUrl(config), max: config.embedded ? 2 : 4, migrate: true, schema, connectionTimeoutMillis: 30_000 };
+  return { connectionString: await resolveDatabaseUrl(config), max: config.embedded ? 2 : 4, migrate: true, schema, connectionTimeoutMillis: config.embedded ? 60_000 : 5000 };
 }
