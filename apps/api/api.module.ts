@@ -17,6 +17,9 @@ import { ReasonCodesController } from './referrals/reason-codes.controller.js';
 import { ReferralsController } from './referrals/referrals.controller.js';
 import { SettingsController } from './referrals/settings.controller.js';
 import { ReferralsModule } from '../../libs/referrals/referrals.module.js';
+import { NotificationsModule } from '../../libs/notifications/notifications.module.js';
+import { InboxController } from './notifications/inbox.controller.js';
+import { WebhooksController } from './notifications/webhooks.controller.js';
 
 export interface ApiModuleOptions {
   config?: EngineConfig;
@@ -35,6 +38,7 @@ export class ApiModule {
         TerminusModule,
         CatalogueModule,
         ReferralsModule,
+        NotificationsModule,
         ...(options.withWorker ? [WorkerModule.forFeature()] : []),
       ],
       // One per line: feature modules append their controllers here.
@@ -48,6 +52,8 @@ export class ApiModule {
         SettingsController,
         CatalogueController,
         CatalogueAdminController,
+        InboxController,
+        WebhooksController,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -2,6 +2,11 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { EngineConfig } from '../../libs/config/engine-config.js';
 import { CoreModule } from '../../libs/core.module.js';
 import { HousekeepingProcessor } from './housekeeping.processor.js';
+import { NotificationsModule } from '../../libs/notifications/notifications.module.js';
+import { DeadlineSweepProcessor } from './deadline-sweep.processor.js';
+import { NotificationDispatchProcessor } from './notification-dispatch.processor.js';
+import { OutboxRelay } from './outbox-relay.js';
+import { WebhookDeliveryProcessor } from './webhook-delivery.processor.js';
 import { WorkerScheduler } from './worker-scheduler.js';
 
 /**
@@ -12,11 +17,19 @@ import { WorkerScheduler } from './worker-scheduler.js';
 export class WorkerModule {
   /** Standalone worker process (its own core). */
   static forRoot(config?: EngineConfig): DynamicModule {
-    return { module: WorkerModule, imports: [CoreModule.forRoot(config)], providers: [HousekeepingProcessor, WorkerScheduler] };
+    return {
+      module: WorkerModule,
+      imports: [CoreModule.forRoot(config), NotificationsModule],
+      providers: [HousekeepingProcessor, WorkerScheduler, OutboxRelay, NotificationDispatchProcessor, WebhookDeliveryProcessor, DeadlineSweepProcessor],
+    };
   }
 
   /** Inside an app that already has the core (npm start, tests). */
   static forFeature(): DynamicModule {
-    return { module: WorkerModule, providers: [HousekeepingProcessor, WorkerScheduler] };
+    return {
+      module: WorkerModule,
+      imports: [NotificationsModule],
+      providers: [HousekeepingProcessor, WorkerScheduler, OutboxRelay, NotificationDispatchProcessor, WebhookDeliveryProcessor, DeadlineSweepProcessor],
+    };
   }
 }

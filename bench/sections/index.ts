@@ -1,5 +1,6 @@
 import type { BenchSection } from '../bench-context.js';
 import { foundationSection } from './foundation.js';
+import { notificationsSection } from './notifications.js';
 import { referralsSection } from './referrals.js';
 import { catalogueSection } from './catalogue.js';
 
@@ -8,4 +9,5 @@ export const SECTIONS: BenchSection[] = [
   foundationSection,
   referralsSection,
   catalogueSection,
+  notificationsSection,
 ];

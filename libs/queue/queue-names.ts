@@ -2,6 +2,10 @@
 export const QueueName = {
   Notifications: 'notifications',
   Maintenance: 'maintenance',
+  /** Webhook deliveries apart from the inbox fan-out, so a slow receiver never delays the inbox. */
+  Webhooks: 'webhooks',
+  /** The deadline sweeper's repeatable job. */
+  Deadlines: 'deadlines',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 

@@ -13,6 +13,9 @@ import { ReferralTransitionEntity } from './referral-transition.entity.js';
 import { ReferralEntity } from './referral.entity.js';
 import { SettingEntity } from './setting.entity.js';
 import { UserEntity } from './user.entity.js';
+import { NotificationEntity } from './notification.entity.js';
+import { WebhookAttemptEntity } from './webhook-attempt.entity.js';
+import { WebhookSubscriptionEntity } from './webhook-subscription.entity.js';
 
 export * from './institution.entity.js';
 export * from './user.entity.js';
@@ -34,4 +37,7 @@ export const ENTITIES: Function[] = [
   CatalogueConditionEntity,
   CatalogueDraftConditionEntity,
   CatalogueAuditEntity,
+  WebhookSubscriptionEntity,
+  NotificationEntity,
+  WebhookAttemptEntity,
 ];

@@ -2,6 +2,7 @@ import { ConditionCatalogue1795462827825 } from './1795462827825-ConditionCatalo
 import { Init1795461790717 } from './1795461790717-Init.js';
 import { ReferralWorkflow1795462376665 } from './1795462376665-ReferralWorkflow.js';
 import { WorklistSearchIndexes1795462926765 } from './1795462926765-WorklistSearchIndexes.js';
+import { Notifications1795463021784 } from './1795463021784-Notifications.js';
 
 /** Every migration in order; listed explicitly because ESM cannot glob-load classes portably (one per line: append). */
 export const MIGRATIONS: Function[] = [
@@ -9,4 +10,5 @@ export const MIGRATIONS: Function[] = [
   ReferralWorkflow1795462376665,
   ConditionCatalogue1795462827825,
   WorklistSearchIndexes1795462926765,
+  Notifications1795463021784,
 ];

@@ -1,0 +1,95 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { NotificationProducer } from '../../libs/notifications/notification-producer.js';
+
+/** How often an idle relay looks for new outbox rows; a full batch is followed at once by the next. */
+export const RELAY_POLL_MS = 50;
+export const RELAY_BATCH = 200;
+/** A queue that does not answer in this time fails the batch; the rows stay undispatched for the next try. */
+const ENQUEUE_TIMEOUT_MS = 5000;
+const MAX_BACKOFF_MS = 5000;
+
+/**
+ * The transactional outbox's relay: claims undispatched rows (FOR UPDATE SKIP LOCKED, so several workers share
+ * the work), enqueues one dispatch job per row with jobId = outbox id, and marks them dispatched, all in one
+ * transaction. A crash after the enqueue and before the commit re-enqueues the same jobIds (a no-op while the
+ * jobs exist, and an idempotent re-dispatch after they are gone); a queue outage only delays delivery.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly producer: NotificationProducer,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** Relays one batch; returns how many rows it dispatched. */
+  async relayOnce(batch = RELAY_BATCH): Promise<number> {
+    return this.dataSource.transaction(async (tx) => {
+      const rows: { id: string; correlation_id: string | null }[] = await tx.query(
+        `SELECT id, correlation_id FROM outbox_events WHERE dispatched_at IS NULL
+          ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [batch],
+      );
+      if (rows.length === 0) return 0;
+      await withTimeout(
+        this.producer.dispatch(rows.map((r) => ({ id: r.id, correlationId: r.correlation_id }))),
+        ENQUEUE_TIMEOUT_MS,
+        'the queue did not accept the outbox batch in time',
+      );
+      await tx.query(`UPDATE outbox_events SET dispatched_at = now() WHERE id = ANY($1::uuid[])`, [rows.map((r) => r.id)]);
+      return rows.length;
+    });
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      let relayed = 0;
+      try {
+        relayed = await this.relayOnce();
+        failures = 0;
+      } catch (e) {
+        failures++;
+        if (failures === 1 || failures % 20 === 0) this.logger.warn({ err: e, failures }, 'outbox relay failed; will retry');
+      }
+      if (!this.running) break;
+      if (relayed === RELAY_BATCH) continue;
+      await this.sleep(failures ? Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(failures, 5)) : RELAY_POLL_MS);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}

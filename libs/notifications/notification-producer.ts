@@ -1,0 +1,39 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import { WEBHOOK_RETRY } from '../domain/notifications/webhook-policy.js';
+import { JobName, QueueName, type JobPayloads } from '../queue/queue-names.js';
+
+/**
+ * The one place that enqueues notification jobs, always with a jobId derived from the database row (outbox event
+ * id, delivery id), so enqueuing the same thing twice is harmless.
+ */
+@Injectable()
+export class NotificationProducer {
+  constructor(
+    @InjectQueue(QueueName.Notifications) private readonly notifications: Queue,
+    @InjectQueue(QueueName.Webhooks) private readonly webhooks: Queue,
+  ) {}
+
+  /** Fan-out jobs for outbox events: jobId = outbox event id. */
+  async dispatch(events: { id: string; correlationId: string | null }[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.notifications.addBulk(
+      events.map((e) => {
+        const data: JobPayloads[typeof JobName.DispatchEvent] = { outboxId: e.id, ...(e.correlationId ? { correlationId: e.correlationId } : {}) };
+        return { name: JobName.DispatchEvent, data, opts: { jobId: e.id } };
+      }),
+    );
+  }
+
+  /** One job per webhook delivery (jobId = delivery id), retried on the webhook schedule. */
+  async deliver(deliveryIds: string[], correlationId?: string | null): Promise<void> {
+    if (deliveryIds.length === 0) return;
+    await this.webhooks.addBulk(
+      deliveryIds.map((id) => {
+        const data: JobPayloads[typeof JobName.DeliverWebhook] = { deliveryId: id, ...(correlationId ? { correlationId } : {}) };
+        return { name: JobName.DeliverWebhook, data, opts: { jobId: id, attempts: WEBHOOK_RETRY.attempts, backoff: { ...WEBHOOK_RETRY.backoff } } };
+      }),
+    );
+  }
+}
