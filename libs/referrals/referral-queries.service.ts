@@ -95,17 +95,33 @@ export class ReferralQueries {
     };
   }
 
+  private async institutionNames(ids: string[]): Promise<Map<string, string>> {
+    const now = Date.now();
+    const names = new Map<string, string>();
+    const missing = ids.filter((id) => {
+      const hit = nameCache.get(id);
+      if (hit && hit.until > now) names.set(id, hit.name);
+      return !names.has(id);
+    });
+    if (missing.length > 0) {
+      for (const i of await this.institutions.findBy({ id: In(missing) })) {
+        names.set(i.id, i.name);
+        nameCache.set(i.id, { name: i.name, until: now + NAME_CACHE_MS });
+      }
+    }
+    return names;
+  }
+
   /** Names, deadlines and children for a batch of referrals, in their order. */
   async extras(referrals: ReferralEntity[]): Promise<ReferralExtras[]> {
     if (referrals.length === 0) return [];
     const ids = referrals.map((r) => r.id);
     const institutionIds = [...new Set(referrals.flatMap((r) => [r.fromInstitutionId, r.toInstitutionId]))];
-    const [institutions, deadlines, children] = await Promise.all([
-      this.institutions.findBy({ id: In(institutionIds) }),
+    const [names, deadlines, children] = await Promise.all([
+      this.institutionNames(institutionIds),
       this.deadlines.find({ where: { referralId: In(ids) }, order: { openedAt: 'ASC', id: 'ASC' } }),
       this.referrals.find({ select: { id: true, parentReferralId: true, createdAt: true }, where: { parentReferralId: In(ids) }, order: { createdAt: 'ASC' } }),
     ]);
-    const names = new Map(institutions.map((i) => [i.id, i.name]));
     return referrals.map((r) => ({
       fromInstitutionName: names.get(r.fromInstitutionId) ?? '',
       toInstitutionName: names.get(r.toInstitutionId) ?? '',
@@ -114,5 +130,9 @@ export class ReferralQueries {
     }));
   }
 }
+
+/** Institution names change rarely and every referral view needs two: a short-lived in-process cache. */
+const NAME_CACHE_MS = 30_000;
+const nameCache = new Map<string, { name: string; until: number }>();
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);

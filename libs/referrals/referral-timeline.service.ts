@@ -47,20 +47,24 @@ export class ReferralTimeline {
   async list(referralId: string, actor: Actor, page: PageRequest): Promise<Page<TimelineItem>> {
     await this.queries.findVisible(referralId, actor);
     const scope = `timeline:${referralId}`;
-    const after = this.cursors.decode(scope, page.cursor) as [string, string, string] | undefined;
+    const after = this.cursors.decode(scope, page.cursor) as [string, number, string] | undefined;
     const params: unknown[] = [referralId];
     let filter = '';
     if (after) {
       params.push(after[0], after[1], after[2]);
-      filter = `WHERE (t.at, t.type, t.seq) > ($2::timestamptz, $3, $4)`;
+      filter = `WHERE (t.at, t.rank, t.seq) > ($2::timestamptz, $3::int, $4)`;
     }
     params.push(page.limit + 1);
-    const rows: { type: string; at_key: string; at: Date; seq: string; data: Record<string, unknown> }[] = await this.dataSource.query(
-      `SELECT t.type, t.at, t.at::text AS at_key, t.seq, t.data FROM (${this.sources.join(' UNION ALL ')}) t ${filter}
-       ORDER BY t.at, t.type, t.seq LIMIT $${params.length}`,
+    // At the same instant a transition comes before the deadlines it opened and the notifications it caused.
+    const rows: { type: string; at_key: string; at: Date; rank: number; seq: string; data: Record<string, unknown> }[] = await this.dataSource.query(
+      `SELECT * FROM (
+         SELECT s.type, s.at, s.at::text AS at_key, s.seq, s.data,
+                CASE s.type WHEN 'transition' THEN 0 WHEN 'deadline' THEN 1 ELSE 2 END AS rank
+         FROM (${this.sources.join(' UNION ALL ')}) s) t ${filter}
+       ORDER BY t.at, t.rank, t.seq LIMIT $${params.length}`,
       params,
     );
-    return this.cursors.page(scope, rows, page.limit, (r) => [r.at_key, r.type, r.seq], toItem);
+    return this.cursors.page(scope, rows, page.limit, (r) => [r.at_key, r.rank, r.seq], toItem);
   }
 }
 

@@ -132,23 +132,35 @@ export class ReferralWriter {
     t: TransitionRecord,
     now: Date,
   ): Promise<void> {
-    await tx.query(
-      `INSERT INTO referral_transitions (referral_id, from_status, to_status, action, actor, reason, catalogue_version, at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [referralId, t.from, t.to, t.action, t.actor ? JSON.stringify(t.actor) : null, t.reason, t.catalogueVersion, now],
-    );
     if (t.action !== 'create') {
       const settings = await this.deadlineSettings.get(tx);
       await this.applyDeadlines(tx, referralId, direction, urgency, t.action, t.from ?? 'draft', t.to, settings, now);
     }
+    // History and outbox in one statement: one round trip, one commit, never one without the other.
     const event = eventFor(t.to);
-    if (event) {
-      await tx.query(
-        `INSERT INTO outbox_events (referral_id, event, referral_status, referral_version, payload, correlation_id)
-         VALUES ($1, $2, $3, $4, $5, $6)`,
-        [referralId, event, t.to, version, JSON.stringify({ action: t.action, from: t.from, actor: t.actor }), t.correlationId ?? null],
-      );
-    }
+    await tx.query(
+      `WITH history AS (
+         INSERT INTO referral_transitions (referral_id, from_status, to_status, action, actor, reason, catalogue_version, at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8))
+       INSERT INTO outbox_events (referral_id, event, referral_status, referral_version, payload, correlation_id)
+       SELECT $9::uuid, $10::text, $11::text, $12::int, $13::jsonb, $14::text WHERE $10::text IS NOT NULL`,
+      [
+        referralId,
+        t.from,
+        t.to,
+        t.action,
+        t.actor ? JSON.stringify(t.actor) : null,
+        t.reason,
+        t.catalogueVersion,
+        now,
+        referralId,
+        event,
+        t.to,
+        version,
+        JSON.stringify({ action: t.action, from: t.from, actor: t.actor }),
+        t.correlationId ?? null,
+      ],
+    );
   }
 
   private async applyDeadlines(
