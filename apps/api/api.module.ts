@@ -20,6 +20,8 @@ import { ReferralsModule } from '../../libs/referrals/referrals.module.js';
 import { NotificationsModule } from '../../libs/notifications/notifications.module.js';
 import { InboxController } from './notifications/inbox.controller.js';
 import { WebhooksController } from './notifications/webhooks.controller.js';
+import { StatsModule } from '../../libs/stats/stats.module.js';
+import { StatsController } from './stats/stats.controller.js';
 
 export interface ApiModuleOptions {
   config?: EngineConfig;
@@ -39,6 +41,7 @@ export class ApiModule {
         CatalogueModule,
         ReferralsModule,
         NotificationsModule,
+        StatsModule,
         ...(options.withWorker ? [WorkerModule.forFeature()] : []),
       ],
       // One per line: feature modules append their controllers here.
@@ -54,6 +57,7 @@ export class ApiModule {
         CatalogueAdminController,
         InboxController,
         WebhooksController,
+        StatsController,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

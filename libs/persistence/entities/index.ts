@@ -17,6 +17,9 @@ import { NotificationEntity } from './notification.entity.js';
 import { WebhookAttemptEntity } from './webhook-attempt.entity.js';
 import { WebhookSubscriptionEntity } from './webhook-subscription.entity.js';
 
+// Indexes the statistics own on these tables (declared there, created by their migration).
+import '../../stats/stats-indexes.js';
+
 export * from './institution.entity.js';
 export * from './user.entity.js';
 

@@ -3,6 +3,7 @@ import { Init1795461790717 } from './1795461790717-Init.js';
 import { ReferralWorkflow1795462376665 } from './1795462376665-ReferralWorkflow.js';
 import { WorklistSearchIndexes1795462926765 } from './1795462926765-WorklistSearchIndexes.js';
 import { Notifications1795463021784 } from './1795463021784-Notifications.js';
+import { StatsIndexes1795465198371 } from './1795465198371-StatsIndexes.js';
 
 /** Every migration in order; listed explicitly because ESM cannot glob-load classes portably (one per line: append). */
 export const MIGRATIONS: Function[] = [
@@ -11,4 +12,5 @@ export const MIGRATIONS: Function[] = [
   ConditionCatalogue1795462827825,
   WorklistSearchIndexes1795462926765,
   Notifications1795463021784,
+  StatsIndexes1795465198371,
 ];
