@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { BenchContext, BenchSection } from './bench-context.js';
@@ -6,12 +6,14 @@ import { cleanupEverything } from './lib/cleanup.js';
 import { machineInfo } from './lib/machine.js';
 import { codeBlock, table } from './lib/markdown.js';
 import { REPO_ROOT } from './lib/paths.js';
+import { mergeSectionResults, parseSectionResults, renderSectionResult, type SectionResult } from './lib/results-file.js';
 import { redisAnswers } from './lib/redis.js';
 import { SECTIONS } from './sections/index.js';
 
 /**
  * `npm run bench [-- --quick] [-- --only=foundation,…]`: runs the benchmark sections in order and writes
- * bench/RESULTS.md (with --quick: bench/out/RESULTS.quick.md). A failing section is reported and the run goes on.
+ * bench/RESULTS.md (with --quick: bench/out/RESULTS.quick.md), replacing the blocks of the sections it ran and
+ * keeping the others. A failing section is reported and the run goes on.
  */
 interface Args { quick: boolean; only: string[] | undefined }
 
@@ -91,14 +93,17 @@ async function main(): Promise<number> {
   for (const section of sections) outcomes.push(await runSection(section, ctx, timeoutMs));
   const totalSeconds = outcomes.reduce((sum, o) => sum + o.seconds, 0);
 
+  const target = args.quick ? join(REPO_ROOT, 'bench', 'out', 'RESULTS.quick.md') : join(REPO_ROOT, 'bench', 'RESULTS.md');
+  const command = commandLine(argv);
+  const fresh: SectionResult[] = outcomes.map((o) => ({ ...o, date: started.toISOString(), command }));
+  // Read just before writing: another run (`--only=<other section>`) may have written meanwhile.
+  const previous = parseSectionResults(await readFile(target, 'utf8').catch(() => ''));
+  const results = mergeSectionResults(previous, fresh, SECTIONS.map((s) => s.name));
+
   const document = [
     `# Referral engine benchmarks${args.quick ? ' (quick run)' : ''}`,
     '',
-    `Date: ${started.toISOString()}`,
-    '',
-    'Command:',
-    '',
-    codeBlock(commandLine(argv)),
+    `Each section keeps the result of its latest run (\`npm run bench\` runs them all; \`--only=<name>\` reruns one and keeps the others). Latest run: ${started.toISOString()}, \`${command}\`.`,
     '',
     '## Machine',
     '',
@@ -112,7 +117,7 @@ async function main(): Promise<number> {
         ['Node.js', machine.node],
         ['PostgreSQL server', machine.postgres],
         ['Redis server', machine.redis],
-        ['1/5/15-minute load average at start', machine.loadAverage],
+        ['1/5/15-minute load average when the latest run started', machine.loadAverage],
       ],
     ),
     '',
@@ -120,12 +125,15 @@ async function main(): Promise<number> {
     '',
     '## Sections',
     '',
-    table(['section', 'result', 'time'], outcomes.map((o) => [o.name, o.ok ? 'ok' : '**failed**', `${o.seconds.toFixed(1)} s`]), ['left', 'left', 'right']),
+    table(
+      ['section', 'result', 'time', 'run at', 'command'],
+      results.map((r) => [r.name, r.ok ? 'ok' : '**failed**', `${r.seconds.toFixed(1)} s`, r.date, `\`${r.command}\``]),
+      ['left', 'left', 'right', 'left', 'left'],
+    ),
     '',
-    ...outcomes.flatMap((o) => [o.markdown, '']),
+    ...results.flatMap((r) => [renderSectionResult(r), '']),
   ].join('\n');
 
-  const target = args.quick ? join(REPO_ROOT, 'bench', 'out', 'RESULTS.quick.md') : join(REPO_ROOT, 'bench', 'RESULTS.md');
   await writeFile(target, document);
   log(`wrote ${relative(REPO_ROOT, target)} in ${totalSeconds.toFixed(1)} s of sections; ${outcomes.filter((o) => !o.ok).length} failed`);
   return outcomes.every((o) => o.ok) ? 0 : 1;
