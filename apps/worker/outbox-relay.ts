@@ -1,5 +1,7 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { ENGINE_CONFIG } from '../../libs/config/config.module.js';
+import type { EngineConfig } from '../../libs/config/engine-config.js';
 import { NotificationProducer } from '../../libs/notifications/notification-producer.js';
 
 /** How often an idle relay looks for new outbox rows; a full batch is followed at once by the next. */
@@ -14,6 +16,11 @@ const MAX_BACKOFF_MS = 5000;
  * the work), enqueues one dispatch job per row with jobId = outbox id, and marks them dispatched, all in one
  * transaction. A crash after the enqueue and before the commit re-enqueues the same jobIds (a no-op while the
  * jobs exist, and an idempotent re-dispatch after they are gone); a queue outage only delays delivery.
+ *
+ * Embedded mode is the one exception to holding the claim across the enqueue: PGlite serves one session, so while
+ * the relay's transaction is open the queue (BullMQ's PostgreSQL backend on the same PGlite) could not write its
+ * job and both would wait forever. There the same steps run without a transaction; every crash point stays safe
+ * because jobIds make enqueuing twice harmless, and there is only one relay to skip rows for.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -22,10 +29,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
 
+  private readonly holdClaimWhileEnqueuing: boolean;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly producer: NotificationProducer,
-  ) {}
+    @Inject(ENGINE_CONFIG) config: EngineConfig,
+  ) {
+    this.holdClaimWhileEnqueuing = !config.embedded;
+  }
 
   onApplicationBootstrap(): void {
     this.running = true;
@@ -40,21 +52,23 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** Relays one batch; returns how many rows it dispatched. */
   async relayOnce(batch = RELAY_BATCH): Promise<number> {
-    return this.dataSource.transaction(async (tx) => {
-      const rows: { id: string; correlation_id: string | null }[] = await tx.query(
-        `SELECT id, correlation_id FROM outbox_events WHERE dispatched_at IS NULL
-          ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [batch],
-      );
-      if (rows.length === 0) return 0;
-      await withTimeout(
-        this.producer.dispatch(rows.map((r) => ({ id: r.id, correlationId: r.correlation_id }))),
-        ENQUEUE_TIMEOUT_MS,
-        'the queue did not accept the outbox batch in time',
-      );
-      await tx.query(`UPDATE outbox_events SET dispatched_at = now() WHERE id = ANY($1::uuid[])`, [rows.map((r) => r.id)]);
-      return rows.length;
-    });
+    if (this.holdClaimWhileEnqueuing) return this.dataSource.transaction((tx) => this.relay(tx, batch, 'FOR UPDATE SKIP LOCKED'));
+    return this.relay(this.dataSource.manager, batch, '');
+  }
+
+  private async relay(db: EntityManager, batch: number, locking: string): Promise<number> {
+    const rows: { id: string; correlation_id: string | null }[] = await db.query(
+      `SELECT id, correlation_id FROM outbox_events WHERE dispatched_at IS NULL ORDER BY created_at LIMIT $1 ${locking}`,
+      [batch],
+    );
+    if (rows.length === 0) return 0;
+    await withTimeout(
+      this.producer.dispatch(rows.map((r) => ({ id: r.id, correlationId: r.correlation_id }))),
+      ENQUEUE_TIMEOUT_MS,
+      'the queue did not accept the outbox batch in time',
+    );
+    await db.query(`UPDATE outbox_events SET dispatched_at = now() WHERE id = ANY($1::uuid[]) AND dispatched_at IS NULL`, [rows.map((r) => r.id)]);
+    return rows.length;
   }
 
   private async run(): Promise<void> {
