@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { WEBHOOK_RETRY } from '../domain/notifications/webhook-policy.js';
 import { JobName, QueueName, type JobPayloads } from '../queue/queue-names.js';
@@ -10,10 +10,23 @@ import { JobName, QueueName, type JobPayloads } from '../queue/queue-names.js';
  */
 @Injectable()
 export class NotificationProducer {
+  private readonly logger = new Logger(NotificationProducer.name);
+  private lastErrorLogged = 0;
+
   constructor(
     @InjectQueue(QueueName.Notifications) private readonly notifications: Queue,
     @InjectQueue(QueueName.Webhooks) private readonly webhooks: Queue,
-  ) {}
+  ) {
+    // Without a listener BullMQ prints every failed reconnect to the console; once a minute in the log is enough
+    // (the outbox keeps the events meanwhile).
+    for (const queue of [notifications, webhooks]) queue.on('error', (err) => this.queueError(queue.name, err));
+  }
+
+  private queueError(queue: string, err: Error): void {
+    if (Date.now() - this.lastErrorLogged < 60_000) return;
+    this.lastErrorLogged = Date.now();
+    this.logger.warn({ queue, err: err.message }, 'queue unreachable; notifications wait in the outbox');
+  }
 
   /** Fan-out jobs for outbox events: jobId = outbox event id. */
   async dispatch(events: { id: string; correlationId: string | null }[]): Promise<void> {

@@ -33,7 +33,8 @@ const queues = BullModule.registerQueue({ name: QueueName.Webhooks }, { name: Qu
     DeadlineSweeper,
     { provide: SMS_PROVIDER, useClass: LogSmsProvider },
   ],
-  exports: [queues, NotificationProducer, NotificationDispatcher, WebhookDeliveryService, WebhooksService, InboxService, DeadlineSweeper, SMS_PROVIDER],
+  // ReferralsModule too: the worker's processors (sweeper, housekeeping) use its services.
+  exports: [queues, ReferralsModule, NotificationProducer, NotificationDispatcher, WebhookDeliveryService, WebhooksService, InboxService, DeadlineSweeper, SMS_PROVIDER],
 })
 export class NotificationsModule implements OnModuleInit {
   constructor(private readonly timeline: ReferralTimeline) {}

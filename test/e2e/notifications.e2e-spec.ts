@@ -53,6 +53,21 @@ describe('notifications through HTTP: inbox, webhooks, timeline', () => {
     expect((await inbox(t, c.countyDoctor)).map((n) => n.event)).toEqual(['referral.submitted']);
   });
 
+  it('also texts the destination about an emergency, through the SMS provider', async () => {
+    const up = await createReferral(t, c.townshipDoctor, upReferral(c, { urgency: 'emergency' }));
+    const sms = await waitFor('the text messages', async () => {
+      const rows: { user_id: string; state: string }[] = await t.dataSource.query(
+        `SELECT user_id, state FROM notifications WHERE referral_id = $1 AND channel = 'sms' ORDER BY user_id`,
+        [up.id],
+      );
+      return rows.length === 2 && rows.every((r) => r.state === 'sent') && rows;
+    });
+    expect(sms.map((r) => r.user_id).sort()).toEqual([c.countyDoctor.user.id, c.countyCoordinator.user.id].sort());
+    const routine = await createReferral(t, c.townshipDoctor, upReferral(c));
+    await waitFor('the routine inbox entries', async () => (await inboxRows(t, routine.id)).length === 2);
+    expect(await t.dataSource.query(`SELECT 1 FROM notifications WHERE referral_id = $1 AND channel = 'sms'`, [routine.id])).toEqual([]);
+  });
+
   it('reads an entry idempotently, keeps others out, filters unread and counts', async () => {
     const up = await createReferral(t, c.townshipDoctor, upReferral(c));
     const entry = await waitFor('an inbox entry', async () => (await inbox(t, c.countyDoctor, '?unread=true')).find((n) => n.referralId === up.id));
@@ -222,5 +237,16 @@ describe('notifications through HTTP: inbox, webhooks, timeline', () => {
     });
     expect(log[0].attempts).toEqual([{ at: expect.any(String), httpStatus: 302, error: expect.stringMatching(/redirect/) }]);
     expect(r.requests).toHaveLength(1);
+  });
+
+  it('describes the inbox and webhook endpoints in the OpenAPI document', async () => {
+    const doc = await t.http.get('/docs-json');
+    expect(doc.status).toBe(200);
+    for (const path of ['/api/v1/inbox', '/api/v1/inbox/unread-count', '/api/v1/inbox/{id}/read', '/api/v1/webhooks', '/api/v1/webhooks/{id}/deliveries']) {
+      expect(Object.keys(doc.body.paths)).toContain(path);
+    }
+    const schemas = JSON.stringify(doc.body.components.schemas);
+    expect(schemas).toContain('referral.deadline_breached');
+    expect(doc.body.components.schemas.WebhookDto.properties).not.toHaveProperty('secret');
   });
 });
