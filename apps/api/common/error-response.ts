@@ -1,6 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { DomainError, ERROR_STATUS, type ErrorCode } from '../../../libs/domain/errors/domain-error.js';
-import { isDatabaseUnavailable } from '../../../libs/persistence/pg-errors.js';
+import { isDatabaseUnavailable, pgCode } from '../../../libs/persistence/pg-errors.js';
 
 export interface ErrorBody { code: ErrorCode; message: string; details?: Record<string, unknown> }
 export interface ErrorResponse { status: number; body: ErrorBody; unexpected: boolean }
@@ -17,6 +17,9 @@ const STATUS_CODES: Record<number, ErrorCode> = {
   503: 'SERVICE_UNAVAILABLE',
 };
 
+/** character_not_in_repertoire (NUL in text), untranslatable_character (\u0000 in jsonb). */
+const UNSTORABLE_TEXT = ['22021', '22P05'];
+
 /**
  * Maps anything thrown to the contract's error body. The one place that knows statuses:
  * the exception filter and the idempotency store both use it, so a replay is byte-for-byte the first answer.
@@ -30,7 +33,13 @@ export function toErrorResponse(exception: unknown): ErrorResponse {
     const code = STATUS_CODES[status] ?? (status >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED');
     if (code === 'NOT_FOUND') return { status: 404, body: { code, message: 'Not found.' }, unexpected: false };
     const message = status >= 500 ? 'The service is unavailable.' : exception.message;
-    return { status: status === 405 ? 404 : status, body: { code, message }, unexpected: status >= 500 && status !== 503 };
+    if (code === 'VALIDATION_FAILED') {
+      // e.g. 415 for a body that is not JSON: the contract knows it as a 400 that names what was wrong.
+      const field = status === 415 ? 'Content-Type' : 'request';
+      return { status: ERROR_STATUS[code], body: withDetails(code, message, { fields: [{ field, message }] }), unexpected: false };
+    }
+    // The status always matches the code (405 → 404 NOT_FOUND above, 502 → 500 INTERNAL).
+    return { status: ERROR_STATUS[code], body: { code, message }, unexpected: status >= 500 && status !== 503 };
   }
   const fastifyError = exception as { statusCode?: number; code?: string; message?: string };
   if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
@@ -42,6 +51,11 @@ export function toErrorResponse(exception: unknown): ErrorResponse {
       return { status: httpStatus, body: withDetails(code, 'The request body could not be read.', { fields: [{ field: 'body', message: fastifyError.message ?? 'invalid body' }] }), unexpected: false };
     }
     return { status: httpStatus, body: { code, message: fastifyError.message ?? 'Bad request.' }, unexpected: false };
+  }
+  if (UNSTORABLE_TEXT.includes(pgCode(exception) ?? '')) {
+    // Text from the URL that PostgreSQL cannot hold (NUL): the client's doing, and nothing was written.
+    const message = 'The request contains text that cannot be stored (a NUL character).';
+    return { status: 400, body: withDetails('VALIDATION_FAILED', message, { fields: [{ field: 'request', message }] }), unexpected: false };
   }
   if (isDatabaseUnavailable(exception)) {
     return { status: 503, body: { code: 'SERVICE_UNAVAILABLE', message: 'The database is unavailable; try again shortly.' }, unexpected: false };
