@@ -2,10 +2,16 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { DataSource, type EntityManager } from 'typeorm';
 import { ENGINE_CONFIG } from '../../libs/config/config.module.js';
 import type { EngineConfig } from '../../libs/config/engine-config.js';
+import pg from 'pg';
 import { NotificationProducer } from '../../libs/notifications/notification-producer.js';
 
-/** How often an idle relay looks for new outbox rows; a full batch is followed at once by the next. */
+/**
+ * How often an idle relay looks for new outbox rows: a full batch is followed at once by the next, and a commit
+ * that wrote outbox rows wakes the relay through LISTEN/NOTIFY (trigger TRG_outbox_events_notify). Polling is the
+ * safety net, fast only where notifications cannot arrive (embedded PGlite, or while the listener reconnects).
+ */
 export const RELAY_POLL_MS = 50;
+export const RELAY_POLL_LISTENING_MS = 1000;
 export const RELAY_BATCH = 200;
 /** A queue that does not answer in this time fails the batch; the rows stay undispatched for the next try. */
 const ENQUEUE_TIMEOUT_MS = 5000;
@@ -28,19 +34,25 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  /** Set by a notification; a notification during a batch means "look again" rather than sleep. */
+  private notified = false;
 
   private readonly holdClaimWhileEnqueuing: boolean;
+  private listener: pg.Client | undefined;
+  private listening = false;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly producer: NotificationProducer,
-    @Inject(ENGINE_CONFIG) config: EngineConfig,
+    @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
   ) {
     this.holdClaimWhileEnqueuing = !config.embedded;
   }
 
   onApplicationBootstrap(): void {
     this.running = true;
+    // PGlite does not pass notifications between connections: there the relay polls.
+    if (!this.config.embedded && this.config.database.url) void this.listen(this.config.database.url);
     this.loop = this.run();
   }
 
@@ -48,6 +60,34 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.running = false;
     this.wake?.();
     await this.loop;
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  /** A dedicated connection LISTENing on outbox_events; reconnects after a few seconds when it drops. */
+  private async listen(url: string): Promise<void> {
+    if (!this.running) return;
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+    this.listener = client;
+    const retry = () => {
+      if (this.listener !== client) return;
+      this.listening = false;
+      this.listener = undefined;
+      void client.end().catch(() => undefined);
+      if (this.running) setTimeout(() => void this.listen(url), 3000).unref();
+    };
+    client.on('notification', () => this.poke());
+    client.on('error', retry);
+    client.on('end', retry);
+    try {
+      await client.connect();
+      await client.query('LISTEN outbox_events');
+      this.listening = true;
+      // Rows committed before LISTEN took effect are picked up by this wake-up.
+      this.poke();
+    } catch (e) {
+      this.logger.warn({ err: (e as Error).message }, 'outbox relay cannot LISTEN; polling meanwhile');
+      retry();
+    }
   }
 
   /** Relays one batch; returns how many rows it dispatched. */
@@ -75,6 +115,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     let failures = 0;
     while (this.running) {
       let relayed = 0;
+      this.notified = false;
       try {
         relayed = await this.relayOnce();
         failures = 0;
@@ -83,9 +124,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         if (failures === 1 || failures % 20 === 0) this.logger.warn({ err: e, failures }, 'outbox relay failed; will retry');
       }
       if (!this.running) break;
-      if (relayed === RELAY_BATCH) continue;
-      await this.sleep(failures ? Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(failures, 5)) : RELAY_POLL_MS);
+      if (relayed === RELAY_BATCH || (this.notified && !failures)) continue;
+      await this.sleep(failures ? Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(failures, 5)) : this.listening ? RELAY_POLL_LISTENING_MS : RELAY_POLL_MS);
     }
+  }
+
+  private poke(): void {
+    this.notified = true;
+    this.wake?.();
   }
 
   private sleep(ms: number): Promise<void> {

@@ -93,13 +93,14 @@ async function runNotifications(ctx: BenchContext): Promise<string> {
         [load.startedAt],
         60_000,
       );
-      const rows = await db.query<{ ms: number }>(
-        `SELECT extract(epoch FROM (min(n.created_at) - o.created_at)) * 1000 AS ms
+      const rows = await db.query<{ ms: number; relay_ms: number }>(
+        `SELECT extract(epoch FROM (min(n.created_at) - o.created_at)) * 1000 AS ms,
+                extract(epoch FROM (o.dispatched_at - o.created_at)) * 1000 AS relay_ms
            FROM outbox_events o JOIN notifications n ON n.outbox_event_id = o.id AND n.channel = 'inbox'
-          WHERE o.created_at >= $1 GROUP BY o.id, o.created_at`,
+          WHERE o.created_at >= $1 GROUP BY o.id, o.created_at, o.dispatched_at`,
         [load.startedAt],
       );
-      return rows.rows.map((r) => Number(r.ms));
+      return { total: rows.rows.map((r) => Number(r.ms)), relay: rows.rows.map((r) => Number(r.relay_ms)) };
     });
 
     ctx.log(`throughput: a backlog of ${formatInt(plan.backlog)} outbox events through relay, queue and fan-out`);
@@ -133,12 +134,12 @@ async function runNotifications(ctx: BenchContext): Promise<string> {
 
     const eventsPerS = pipeline.events / pipeline.seconds;
     const ratio = eventsPerS / bare.jobsPerS;
-    const p50 = percentile(latency, 50);
-    const p99 = percentile(latency, 99);
+    const p50 = percentile(latency.total, 50);
+    const p99 = percentile(latency.total, 99);
     return [
       '## Notifications',
       '',
-      `Queue backend: ${backend}. The engine's API modules run in the benchmark process (transitions through \`ReferralCommands\`, the same write path as HTTP: create-and-submit → accept → arrive → complete), the worker in its own process (\`dist/apps/worker/main.js\`: outbox relay polling every 50 ms, dispatch concurrency ${DISPATCH_CONCURRENCY}); one county hospital and ${TOWNSHIPS} township centres, 2–6 inbox recipients per event. PostgreSQL, Redis, the worker and the load share the machine's cores.`,
+      `Queue backend: ${backend}. The engine's API modules run in the benchmark process (transitions through \`ReferralCommands\`, the same write path as HTTP: create-and-submit → accept → arrive → complete), the worker in its own process (\`dist/apps/worker/main.js\`: outbox relay woken by LISTEN/NOTIFY, dispatch concurrency ${DISPATCH_CONCURRENCY}); one county hospital and ${TOWNSHIPS} township centres, 2–6 inbox recipients per event. PostgreSQL, Redis, the worker and the load share the machine's cores.`,
       '',
       `### Latency from commit to inbox row at ~${TARGET_RATE} transitions/s`,
       '',
@@ -149,15 +150,15 @@ async function runNotifications(ctx: BenchContext): Promise<string> {
           `${(load.transitions / load.seconds).toFixed(0)}/s`,
           formatInt(load.transitions),
           String(load.errors),
-          formatInt(latency.length),
+          formatInt(latency.total.length),
           formatMs(p50),
           formatMs(p99),
-          formatMs(Math.max(...latency)),
+          formatMs(Math.max(...latency.total)),
         ]],
         ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
       ),
       '',
-      `Measured in the database: the first inbox row's \`created_at\` minus the outbox row's \`created_at\` (both PostgreSQL \`now()\`, the start of each transaction), so it includes the transition's own transaction and excludes the fan-out transaction's commit. Goal: p99 < 250 ms on Redis — ${p99 < 250 ? 'met' : 'not met'} (${formatMs(p99)}).`,
+      `p50/p99/max are measured in the database: the first inbox row's \`created_at\` minus the outbox row's \`created_at\` (both PostgreSQL \`now()\`, the start of each transaction), an upper bound: it includes the transition's own transaction, which here runs in a process whose event loop also generates the load (timing from the command's return is no better: the inbox row is usually written before the command has built its response). Goal: p99 < 250 ms on Redis — ${p99 < 250 ? 'met' : 'not met'} (${formatMs(p99)}). Of that, commit to relay (\`dispatched_at\`): p50 ${formatMs(percentile(latency.relay, 50))}, p99 ${formatMs(percentile(latency.relay, 99))}; the rest is the queue and the fan-out.`,
       '',
       '### Pipeline throughput against bare BullMQ',
       '',
@@ -231,6 +232,10 @@ async function steadyTransitions(commands: ReferralCommands, c: Community, rate:
   let slot = 0;
   let transitions = 0;
   let errors = 0;
+  const done = <T>(r: T): T => {
+    transitions++;
+    return r;
+  };
   const nextSlot = async (): Promise<boolean> => {
     const at = t0 + (slot++ * 1000) / rate;
     if (at >= end) return false;
@@ -244,17 +249,13 @@ async function steadyTransitions(commands: ReferralCommands, c: Community, rate:
     const countyDoctor = c.countyStaff[2 + (n % 4)];
     while (await nextSlot()) {
       try {
-        let r = await commands.create(doctor, referralBody(c));
-        transitions++;
+        let r = done(await commands.create(doctor, referralBody(c)));
         if (!(await nextSlot())) break;
-        r = await commands.act(coordinator, r.id, 'accept', { version: r.version, department: '心内科' });
-        transitions++;
+        r = done(await commands.act(coordinator, r.id, 'accept', { version: r.version, department: '心内科' }));
         if (!(await nextSlot())) break;
-        r = await commands.act(countyDoctor, r.id, 'arrive', { version: r.version });
-        transitions++;
+        r = done(await commands.act(countyDoctor, r.id, 'arrive', { version: r.version }));
         if (!(await nextSlot())) break;
-        await commands.act(countyDoctor, r.id, 'complete', { version: r.version, outcome: { diagnosis: '高血压', summary: '好转' } });
-        transitions++;
+        done(await commands.act(countyDoctor, r.id, 'complete', { version: r.version, outcome: { diagnosis: '高血压', summary: '好转' } }));
       } catch {
         errors++;
       }
