@@ -3,6 +3,7 @@ import { foundationSection } from './foundation.js';
 import { notificationsSection } from './notifications.js';
 import { referralsSection } from './referrals.js';
 import { catalogueSection } from './catalogue.js';
+import { statsSection } from './stats.js';
 
 /** Every benchmark section, in the order `npm run bench` runs them. */
 export const SECTIONS: BenchSection[] = [
@@ -10,4 +11,5 @@ export const SECTIONS: BenchSection[] = [
   referralsSection,
   catalogueSection,
   notificationsSection,
+  statsSection,
 ];

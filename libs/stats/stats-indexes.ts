@@ -1,6 +1,7 @@
 import { Index } from 'typeorm';
 import { NotificationEntity } from '../persistence/entities/notification.entity.js';
 import { ReferralDeadlineEntity } from '../persistence/entities/referral-deadline.entity.js';
+import { ReferralTransitionEntity } from '../persistence/entities/referral-transition.entity.js';
 import { ReferralEntity } from '../persistence/entities/referral.entity.js';
 
 /**
@@ -17,9 +18,12 @@ Index('IDX_referrals_stats_to_created', ['toInstitutionId', 'createdAt'], { wher
 Index('IDX_referrals_open_status', ['status', 'direction'], {
   where: `"status" IN ('draft', 'submitted', 'returned', 'accepted', 'arrived')`,
 })(ReferralEntity);
-// Breaches and follow-ups are a small part of all deadlines: statistics join only these; /metrics counts breaches.
-Index('IDX_referral_deadlines_stats', ['state', 'kind', 'referralId'], {
+// Breaches and follow-ups are a small part of all deadlines: statistics look up only these, per referral or all at
+// once; /metrics counts breaches by kind from the same index.
+Index('IDX_referral_deadlines_stats_referral', ['referralId', 'state', 'kind'], {
   where: `"state" = 'breached' OR "kind" = 'follow_up'`,
 })(ReferralDeadlineEntity);
+// Return reasons: the few return transitions, without reading the rest of the history.
+Index('IDX_referral_transitions_returns', ['referralId'], { where: `"action" = 'return'` })(ReferralTransitionEntity);
 // /metrics: notifications by channel and state, from the index alone.
 Index('IDX_notifications_channel_state', ['channel', 'state'])(NotificationEntity);

@@ -12,7 +12,6 @@ import {
   type StatsTable,
 } from '../domain/stats/csv-tables.js';
 import {
-  addCounts,
   buildFigures,
   buildSide,
   emptyCounts,
@@ -26,7 +25,7 @@ import {
 import { describeConditionGroup, isConditionGroupKey, type ConditionRow, type InstitutionRow, type MonthRow } from '../domain/stats/groups.js';
 import { isMonthKey, monthCount, monthKeyOf, monthSlices, monthStart, nextMonthKey, parsePeriod } from '../domain/stats/period.js';
 import { CursorCodec, type Page, type PageRequest } from '../persistence/pagination.js';
-import { statsStatement, type Grouping, type StatsResultRow } from './stats-sql.js';
+import { STATS_STATEMENT_SETTINGS, statsStatement, type Grouping, type StatsResultRow } from './stats-sql.js';
 
 /** `?from=&to=&institutionId=` as received (strings, already shape-checked by the DTO). */
 export interface StatsFilter { from?: string; to?: string; institutionId?: string }
@@ -37,7 +36,8 @@ export interface StatsScope { from: Date | null; to: Date | null; institutionId:
 /** The CSV export refuses periods longer than this many months by month (a spreadsheet, not a data dump). */
 export const MAX_EXPORT_MONTHS = 1200;
 
-interface GroupAgg { sides: Map<string, CountRow>; toAccept: DurationRow; toArrive: DurationRow }
+/** A group's figures for both sides together (`party`) and, by institution, for each side. */
+interface GroupAgg { party: CountRow; sides: Map<string, CountRow>; toAccept: DurationRow; toArrive: DurationRow }
 
 /**
  * Statistics for the medical community (医共体转诊统计). One aggregate statement per request (stats-sql.ts);
@@ -182,45 +182,65 @@ export class StatsService {
 
   private async aggregate(grouping: Grouping, scope: StatsScope): Promise<Map<string, GroupAgg>> {
     const { sql, params } = statsStatement(grouping, scope);
-    const rows: StatsResultRow[] = await this.dataSource.query(sql, params);
+    const rows = await this.readOnly<StatsResultRow>(sql, params);
     const groups = new Map<string, GroupAgg>();
     const group = (k: string) => {
       let g = groups.get(k);
-      if (!g) groups.set(k, (g = { sides: new Map(), toAccept: NO_DURATIONS, toArrive: NO_DURATIONS }));
+      if (!g) groups.set(k, (g = { party: emptyCounts(), sides: new Map(), toAccept: NO_DURATIONS, toArrive: NO_DURATIONS }));
       return g;
     };
-    const side = (k: string, s: string) => {
-      const sides = group(k).sides;
-      let c = sides.get(s);
-      if (!c) sides.set(s, (c = emptyCounts()));
+    const counts = (k: string, side: string) => {
+      const g = group(k);
+      if (side === '*') return g.party;
+      let c = g.sides.get(side);
+      if (!c) g.sides.set(side, (c = emptyCounts()));
       return c;
     };
-    for (const { part, k, side: s, v } of rows) {
+    for (const { part, k, side, v } of rows) {
       const n = (name: string) => Number(v[name] ?? 0);
       const q = (name: string) => (v[name] === null || v[name] === undefined ? null : Number(v[name]));
+      const c = counts(k, side);
       if (part === 'counts') {
-        const c = side(k, s);
-        c.statuses.push({ direction: String(v.direction), status: String(v.status), count: n('n') });
-        if (v.outcome !== null && v.outcome !== undefined) c.gateOutcomes.push({ outcome: String(v.outcome), count: n('n') });
+        const count = n('n');
+        c.statuses.push({ direction: String(v.direction), status: String(v.status), count });
+        if (v.outcome !== null && v.outcome !== undefined) c.gateOutcomes.push({ outcome: String(v.outcome), count });
         c.answered += n('answered');
         c.accepted += n('accepted');
         c.returned += n('returned');
-        c.careLoopsClosed += n('loops');
+      } else if (part === 'durations') {
+        if (side === '*') {
+          group(k).toAccept = { count: n('acceptN'), median: q('acceptP50'), p90: q('acceptP90') };
+          group(k).toArrive = { count: n('arriveN'), median: q('arriveP50'), p90: q('arriveP90') };
+        }
+      } else if (part === 'loops') {
+        c.careLoopsClosed += n('n');
       } else if (part === 'reasons') {
-        side(k, s).returnReasons.push({ code: String(v.code), count: n('n') });
-      } else if (part === 'deadlines') {
-        const c = side(k, s);
+        c.returnReasons.push({ code: String(v.code), count: n('n') });
+      } else {
         c.deadlineBreaches += n('breaches');
         c.escalations += n('escalations');
         c.followUpMet += n('followUpMet');
         c.followUpBreached += n('followUpBreached');
-      } else {
-        const g = group(k);
-        g.toAccept = { count: n('acceptN'), median: q('acceptP50'), p90: q('acceptP90') };
-        g.toArrive = { count: n('arriveN'), median: q('arriveP50'), p90: q('arriveP90') };
       }
     }
     return groups;
+  }
+
+  /** The statement in a read-only transaction of its own, with its settings: three round trips. */
+  private async readOnly<R>(sql: string, params: unknown[]): Promise<R[]> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      await runner.query(['BEGIN READ ONLY', ...STATS_STATEMENT_SETTINGS].join('; '));
+      const rows: R[] = await runner.query(sql, params);
+      await runner.query('COMMIT');
+      return rows;
+    } catch (e) {
+      // Never hand the connection back inside a failed transaction (harmless warning when none is open).
+      await runner.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      await runner.release();
+    }
   }
 
   private async reasonLabels(): Promise<ReasonLabels> {
@@ -237,9 +257,7 @@ export class StatsService {
 }
 
 function figuresOf(g: GroupAgg | undefined): Figures {
-  if (!g) return buildFigures(emptyCounts());
-  const party = [...g.sides.values()].reduce(addCounts, emptyCounts());
-  return buildFigures(party, g.toAccept, g.toArrive);
+  return g ? buildFigures(g.party, g.toAccept, g.toArrive) : buildFigures(emptyCounts());
 }
 
 const internalKeyOf = (r: ConditionRow): string =>

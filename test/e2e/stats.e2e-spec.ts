@@ -101,6 +101,15 @@ describe('statistics: summary, breakdowns, CSV', () => {
     cancelledDraft = await actOk(t, c.townshipDoctor, cancelledDraft, 'cancel');
     Object.assign(ids, { r1: r1.id, d1: d1.id, r2: r2.id, r3: r3.id, r4: r4.id, r5: r5.id, r6: r6.id, r7: r7.id, draft: draft.id, cancelledDraft: cancelledDraft.id });
 
+    // The statistics read submission and acceptance times from the referral's columns: the write path records them
+    // with the very timestamps of the submit/resubmit and accept transitions.
+    const drift = await sql(
+      `SELECT r.id FROM referrals r
+        WHERE r.last_submitted_at IS DISTINCT FROM (SELECT max(t.at) FROM referral_transitions t WHERE t.referral_id = r.id AND t.action IN ('submit', 'resubmit'))
+           OR r.accepted_at IS DISTINCT FROM (SELECT max(t.at) FROM referral_transitions t WHERE t.referral_id = r.id AND t.action = 'accept')`,
+    );
+    expect(drift).toEqual([]);
+
     // Times: when each was created, how long each took to be accepted and to arrive.
     for (const [id, local] of [
       [r1.id, '2025-03-05T10:00:00'],
@@ -124,6 +133,12 @@ describe('statistics: summary, breakdowns, CSV', () => {
     await beforeAccept(r2.id, 'resubmit', 10);
     await arrivedAfter(r5.id, 'submit', 45);
     await beforeAccept(r7.id, 'submit', 50);
+    // …and the columns follow the moved history, as the write path would have recorded them.
+    await sql(
+      `UPDATE referrals r SET
+         last_submitted_at = (SELECT max(t.at) FROM referral_transitions t WHERE t.referral_id = r.id AND t.action IN ('submit', 'resubmit')),
+         accepted_at = (SELECT max(t.at) FROM referral_transitions t WHERE t.referral_id = r.id AND t.action = 'accept')`,
+    );
 
     // R4's respond deadline and D1's follow-up pass: the deadline engine breaches both and escalates R4 once.
     await sql(`UPDATE referral_deadlines SET due_at = now() - interval '1 minute' WHERE state = 'open' AND ((referral_id = $1 AND kind = 'respond') OR (referral_id = $2 AND kind = 'follow_up'))`, [

@@ -4,6 +4,7 @@ import { ReferralWorkflow1795462376665 } from './1795462376665-ReferralWorkflow.
 import { WorklistSearchIndexes1795462926765 } from './1795462926765-WorklistSearchIndexes.js';
 import { Notifications1795463021784 } from './1795463021784-Notifications.js';
 import { StatsIndexes1795465198371 } from './1795465198371-StatsIndexes.js';
+import { StatsIndexesReturns1795466251910 } from './1795466251910-StatsIndexesReturns.js';
 import { OutboxNotify1795466414899 } from './1795466414899-OutboxNotify.js';
 
 /** Every migration in order; listed explicitly because ESM cannot glob-load classes portably (one per line: append). */
@@ -14,5 +15,6 @@ export const MIGRATIONS: Function[] = [
   WorklistSearchIndexes1795462926765,
   Notifications1795463021784,
   StatsIndexes1795465198371,
+  StatsIndexesReturns1795466251910,
   OutboxNotify1795466414899,
 ];
