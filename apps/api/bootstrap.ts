@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -20,6 +23,11 @@ export interface CreateApiOptions {
    * ESM-only dependency that Jest's module loader cannot require on Node 20.
    */
   swaggerUi?: boolean;
+  /**
+   * Serve the web console (dist/web, built by `npm run build:web`) at `/`, with index.html for every other
+   * non-API GET (default). Tests turn it off: @fastify/static is ESM-only, which Jest cannot load on Node 20.
+   */
+  webConsole?: boolean;
 }
 
 /** Builds the HTTP app (fastify) with everything the contract needs; `listen` is the caller's. */
@@ -47,9 +55,19 @@ export async function createApiApp(options: CreateApiOptions = {}): Promise<Nest
   const fastify = app.getHttpAdapter().getInstance();
   registerJsonBodyParser(fastify);
   await app.register(helmet as never, {
-    // Swagger UI needs inline styles and data: images; everything else keeps helmet's defaults.
-    contentSecurityPolicy: { directives: { 'img-src': ["'self'", 'data:', 'validator.swagger.io'], 'script-src': ["'self'"] } },
+    // Swagger UI needs inline styles and data: images; the console's bundle is same-origin scripts and calls
+    // (its component library injects <style> elements, which style-src 'unsafe-inline' allows). Requests are not
+    // upgraded to https: on a plain-http intranet address that would break every asset of the console.
+    contentSecurityPolicy: {
+      directives: {
+        'img-src': ["'self'", 'data:', 'validator.swagger.io'],
+        'script-src': ["'self'"],
+        'connect-src': ["'self'"],
+        'upgrade-insecure-requests': null,
+      },
+    },
   });
+  if (options.webConsole ?? true) await registerWebConsole(app);
   const metrics = app.get(MetricsService);
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('X-Correlation-Id', request.id);
@@ -73,6 +91,40 @@ export async function createApiApp(options: CreateApiOptions = {}): Promise<Nest
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', ui: options.swaggerUi ?? true });
   return app;
+}
+
+/** Where `npm run build:web` puts the console: dist/web, beside the compiled dist/apps/api. */
+const WEB_ROOT = fileURLToPath(new URL('../../web/', import.meta.url));
+/** Paths the console never answers: they keep their own routes and the contract's 404. */
+const NOT_CONSOLE = /^\/(api|health|metrics|docs)(?:[/?.-]|$)/;
+
+/**
+ * The web console: hashed assets cached for a year, index.html revalidated on every load and sent for every
+ * other GET outside the API (client-side routes such as /referrals/:id), pre-compressed copies (.br, .gz) served
+ * to browsers that accept them. Without a build, the API runs alone and says so.
+ */
+async function registerWebConsole(app: NestFastifyApplication): Promise<void> {
+  if (!existsSync(join(WEB_ROOT, 'index.html'))) {
+    app.get(Logger).warn(`web console not served: ${WEB_ROOT}index.html is missing (npm run build:web)`, 'Bootstrap');
+    return;
+  }
+  const { default: fastifyStatic } = await import('@fastify/static');
+  await app.register(fastifyStatic as never, {
+    root: WEB_ROOT,
+    prefix: '/',
+    wildcard: false,
+    globIgnore: ['**/*.br', '**/*.gz'],
+    preCompressed: true,
+    cacheControl: false,
+    setHeaders: (reply: { header(name: string, value: string): unknown }, path: string) => {
+      reply.header('Cache-Control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+    },
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.get('/*', (request, reply) => {
+    if (NOT_CONSOLE.test(request.url)) return reply.callNotFound();
+    return (reply as unknown as { sendFile(file: string): unknown }).sendFile('index.html');
+  });
 }
 
 /** Creates, initialises and listens; logs where. */

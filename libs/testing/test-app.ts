@@ -47,7 +47,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...(process.env.TEST_QUEUE === 'redis' ? { REDIS_URL: TEST_REDIS_URL } : {}),
     ...options.env,
   });
-  const app = await createApiApp({ config, withWorker: options.withWorker ?? true, quiet: true, swaggerUi: false });
+  const app = await createApiApp({ config, withWorker: options.withWorker ?? true, quiet: true, swaggerUi: false, webConsole: false });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   const dataSource = app.get(DataSource);
