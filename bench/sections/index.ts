@@ -4,6 +4,7 @@ import { notificationsSection } from './notifications.js';
 import { referralsSection } from './referrals.js';
 import { catalogueSection } from './catalogue.js';
 import { statsSection } from './stats.js';
+import { webSection } from './web.js';
 
 /** Every benchmark section, in the order `npm run bench` runs them. */
 export const SECTIONS: BenchSection[] = [
@@ -12,4 +13,5 @@ export const SECTIONS: BenchSection[] = [
   catalogueSection,
   notificationsSection,
   statsSection,
+  webSection,
 ];
