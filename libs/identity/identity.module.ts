@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Global, Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { ENGINE_CONFIG } from '../config/config.module.js';
@@ -15,7 +16,12 @@ import { UsersService } from './users.service.js';
   imports: [
     JwtModule.registerAsync({
       inject: [ENGINE_CONFIG],
-      useFactory: (config: EngineConfig) => ({ secret: config.auth.jwtSecret, signOptions: { algorithm: 'HS256' } }),
+      // A KeyObject, not the string: given a string, jsonwebtoken first tries (and fails) to parse it as a public
+      // key on every verify, which cost about 8 % of the API's CPU under load.
+      useFactory: (config: EngineConfig) => ({
+        secret: createSecretKey(Buffer.from(config.auth.jwtSecret, 'utf8')) as unknown as string,
+        signOptions: { algorithm: 'HS256' },
+      }),
     }),
   ],
   providers: [

@@ -1,3 +1,4 @@
+import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import type { EngineConfig } from '../config/engine-config.js';
 import { CORRELATION_HEADER } from './correlation-id.js';
@@ -6,6 +7,9 @@ import { CORRELATION_HEADER } from './correlation-id.js';
  * Structured JSON logs. The correlation id is the request id; authorization headers and cookies are redacted;
  * request bodies (which carry patient data) are never logged.
  */
+/** Served outside the API's global prefix (see apps/api/bootstrap.ts). */
+export const OPERATIONS_PATHS = ['health', 'health/ready', 'metrics'];
+
 export function loggerOptions(config: EngineConfig): Params {
   return {
     pinoHttp: {
@@ -16,8 +20,13 @@ export function loggerOptions(config: EngineConfig): Params {
       serializers: {
         req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: maskUrl(req.url) }),
       },
-      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
     },
+    // Only the API's own routes (under the global prefix): the operations endpoints (/health, /health/ready,
+    // /metrics), which probes and scrapers call every few seconds, are not logged. nestjs-pino's default would
+    // also mount the middleware on the prefix's excluded paths, a second time, so each probe was logged twice;
+    // and pino-http's autoLogging.ignore cannot tell them apart, since middie strips the mount path from req.url.
+    forRoutes: [{ path: '{/*splat}', method: RequestMethod.ALL }],
+    exclude: OPERATIONS_PATHS.map((path) => ({ path, method: RequestMethod.ALL })),
   };
 }
 

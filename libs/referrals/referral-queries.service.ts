@@ -6,7 +6,6 @@ import { partyOf } from '../domain/referral/referral-machine.js';
 import type { Direction, ReferralStatus, Urgency } from '../domain/referral/referral-status.js';
 import type { Actor } from '../domain/shared/actor.js';
 import { InstitutionEntity } from '../persistence/entities/institution.entity.js';
-import { ReferralDeadlineEntity } from '../persistence/entities/referral-deadline.entity.js';
 import { ReferralEntity } from '../persistence/entities/referral.entity.js';
 import { CursorCodec, type Page, type PageRequest } from '../persistence/pagination.js';
 import { mapReferral, snapshotOf, type ReferralExtras, type ReferralView } from './referral.mapper.js';
@@ -24,7 +23,6 @@ export interface WorklistQuery extends PageRequest {
 export class ReferralQueries {
   constructor(
     @InjectRepository(ReferralEntity) private readonly referrals: Repository<ReferralEntity>,
-    @InjectRepository(ReferralDeadlineEntity) private readonly deadlines: Repository<ReferralDeadlineEntity>,
     @InjectRepository(InstitutionEntity) private readonly institutions: Repository<InstitutionEntity>,
     private readonly cursors: CursorCodec,
   ) {}
@@ -34,17 +32,14 @@ export class ReferralQueries {
    * so a stranger learns nothing about whether it exists.
    */
   async findVisible(id: string, actor: Actor): Promise<ReferralEntity> {
-    const referral = await this.referrals.findOneBy({ id });
-    if (!referral) throw notFound('Referral');
-    if (actor.role === 'admin') return referral;
-    const party = partyOf(snapshotOf(referral), actor);
-    if (party === null || (party === 'destination' && referral.status === 'draft')) throw notFound('Referral');
-    return referral;
+    return assertVisible(await this.referrals.findOneBy({ id }), actor);
   }
 
+  /** The referral as its reader sees it: row, deadlines and children in one round trip. */
   async view(id: string, actor: Actor): Promise<ReferralView> {
-    const referral = await this.findVisible(id, actor);
-    const [extras] = await this.extras([referral]);
+    const [found] = await this.loadWithExtras([id]);
+    const referral = assertVisible(found?.[0] ?? null, actor);
+    const [extras] = await this.extras([referral], [found[1]]);
     return mapReferral(referral, extras, actor, true);
   }
 
@@ -84,10 +79,12 @@ export class ReferralQueries {
     );
     const more = rows.length > q.limit;
     const page = more ? rows.slice(0, q.limit) : rows;
-    const entities = page.length ? await this.referrals.findBy({ id: In(page.map((r) => r.id as string)) }) : [];
-    const byId = new Map(entities.map((e) => [e.id, e]));
-    const ordered = page.map((r) => byId.get(r.id as string)!).filter(Boolean);
-    const extras = await this.extras(ordered);
+    const loaded = await this.loadWithExtras(page.map((r) => r.id as string));
+    const ordered = loaded.map(([entity]) => entity);
+    const extras = await this.extras(
+      ordered,
+      loaded.map(([, related]) => related),
+    );
     const last = page[page.length - 1];
     return {
       items: ordered.map((r, i) => mapReferral(r, extras[i], actor, false)),
@@ -112,23 +109,53 @@ export class ReferralQueries {
     return names;
   }
 
-  /** Names, deadlines and children for a batch of referrals, in their order. */
-  async extras(referrals: ReferralEntity[]): Promise<ReferralExtras[]> {
-    if (referrals.length === 0) return [];
-    const ids = referrals.map((r) => r.id);
-    const institutionIds = [...new Set(referrals.flatMap((r) => [r.fromInstitutionId, r.toInstitutionId]))];
-    const [names, deadlines, children] = await Promise.all([
-      this.institutionNames(institutionIds),
-      this.deadlines.find({ where: { referralId: In(ids) }, order: { openedAt: 'ASC', id: 'ASC' } }),
-      this.referrals.find({ select: { id: true, parentReferralId: true, createdAt: true }, where: { parentReferralId: In(ids) }, order: { createdAt: 'ASC' } }),
-    ]);
-    return referrals.map((r) => ({
+  /**
+   * Referrals by id, in the order given (missing ones left out), each with its deadlines and children, read by
+   * subqueries of the same statement: one round trip however many referrals.
+   */
+  private async loadWithExtras(ids: string[]): Promise<[ReferralEntity, Related][]> {
+    if (ids.length === 0) return [];
+    const { entities, raw } = await this.referrals
+      .createQueryBuilder('r')
+      .addSelect(
+        `(SELECT coalesce(json_agg(json_build_object('kind', d.kind, 'dueAt', d.due_at, 'state', d.state) ORDER BY d.opened_at, d.id), '[]')
+            FROM referral_deadlines d WHERE d.referral_id = r.id)`,
+        'related_deadlines',
+      )
+      .addSelect(`(SELECT coalesce(json_agg(c.id ORDER BY c.created_at), '[]') FROM referrals c WHERE c.parent_referral_id = r.id)`, 'related_children')
+      .where('r.id IN (:...ids)', { ids })
+      .getRawAndEntities<{ r_id: string; related_deadlines: { kind: string; dueAt: string; state: string }[]; related_children: string[] }>();
+    const related = new Map(raw.map((row) => [row.r_id, row]));
+    const byId = new Map(entities.map((e) => [e.id, e]));
+    return ids.flatMap((id) => {
+      const entity = byId.get(id);
+      const row = related.get(id);
+      if (!entity || !row) return [];
+      const deadlines = row.related_deadlines.map((d) => ({ kind: d.kind, dueAt: new Date(d.dueAt).toISOString(), state: d.state }));
+      return [[entity, { deadlines, childReferralIds: row.related_children }] as [ReferralEntity, Related]];
+    });
+  }
+
+  /** Institution names (cached) joined to the deadlines and children read with the referrals. */
+  private async extras(referrals: ReferralEntity[], related: Related[]): Promise<ReferralExtras[]> {
+    const names = await this.institutionNames([...new Set(referrals.flatMap((r) => [r.fromInstitutionId, r.toInstitutionId]))]);
+    return referrals.map((r, i) => ({
       fromInstitutionName: names.get(r.fromInstitutionId) ?? '',
       toInstitutionName: names.get(r.toInstitutionId) ?? '',
-      deadlines: deadlines.filter((d) => d.referralId === r.id).map((d) => ({ kind: d.kind, dueAt: d.dueAt.toISOString(), state: d.state })),
-      childReferralIds: children.filter((c) => c.parentReferralId === r.id).map((c) => c.id),
+      ...related[i],
     }));
   }
+}
+
+type Related = Pick<ReferralExtras, 'deadlines' | 'childReferralIds'>;
+
+/** Parties (a draft only for its origin) and admins may read a referral; anyone else gets 404. */
+function assertVisible(referral: ReferralEntity | null, actor: Actor): ReferralEntity {
+  if (!referral) throw notFound('Referral');
+  if (actor.role === 'admin') return referral;
+  const party = partyOf(snapshotOf(referral), actor);
+  if (party === null || (party === 'destination' && referral.status === 'draft')) throw notFound('Referral');
+  return referral;
 }
 
 /** Institution names change rarely and every referral view needs two: a short-lived in-process cache. */

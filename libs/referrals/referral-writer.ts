@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { DomainError } from '../domain/errors/domain-error.js';
-import { deadlineEffects, type DeadlineSettings } from '../domain/referral/deadlines.js';
+import { deadlineEffects, type DeadlineEffects } from '../domain/referral/deadlines.js';
 import type { ActionName, Direction, ReferralStatus, Urgency } from '../domain/referral/referral-status.js';
 import type { Actor } from '../domain/shared/actor.js';
 import { ReferralEntity } from '../persistence/entities/referral.entity.js';
 import { DeadlineSettingsService } from './deadline-settings.service.js';
+import { recordChangeSql, SqlParams } from './referral-change.sql.js';
 
 /** Who caused a change, as recorded in history: a user snapshot, or null for the deadline engine. */
 export type HistoryActor = Pick<Actor, 'id' | 'displayName' | 'role' | 'institutionId'> | null;
@@ -23,13 +24,15 @@ export interface TransitionRecord {
 const snapshotOf = (actor: Actor | null): HistoryActor =>
   actor ? { id: actor.id, displayName: actor.displayName, role: actor.role, institutionId: actor.institutionId } : null;
 
-/** Announced to notification channels; a draft concerns nobody but its author. */
-const eventFor = (to: ReferralStatus): string | null => (to === 'draft' ? null : `referral.${to}`);
+const NO_EFFECTS: DeadlineEffects = { open: [], meet: [], cancel: [] };
+const conflict = () => new DomainError('VERSION_CONFLICT', 'The referral was changed by someone else; reload it and try again.');
 
 /**
- * The one write path for referral state. Every status change — creation included — runs here in one transaction:
- * a conditional update on `version` (0 rows → 409 VERSION_CONFLICT), a history row, the deadline changes and the
- * outbox row that notifications are built from. Nothing else assigns `status`.
+ * The one write path for referral state. Every status change — creation included — is ONE SQL statement: the
+ * referral's insert or conditional update on `version` (0 rows → 409 VERSION_CONFLICT), the deadline changes with
+ * their timeline events, the history row and the outbox row that notifications are built from, chained as
+ * data-modifying CTEs. A single statement is atomic on its own, so no BEGIN/COMMIT round trips are needed: on this
+ * kind of machine every round trip to PostgreSQL costs more than the SQL it carries. Nothing else assigns `status`.
  */
 @Injectable()
 export class ReferralWriter {
@@ -44,21 +47,28 @@ export class ReferralWriter {
     actor: Actor,
     record: Omit<TransitionRecord, 'from' | 'to' | 'actor'>,
   ): Promise<string> {
-    return this.dataSource.transaction(async (tx) => {
-      const [{ seq }] = await tx.query(`SELECT nextval('referral_number_seq') AS seq`);
-      const number = `ZZ${chinaDate()}-${String(seq).padStart(6, '0')}`;
-      const now = new Date();
-      const inserted = await tx.getRepository(ReferralEntity).insert({
+    const now = new Date();
+    const effects = record.action === 'create' ? NO_EFFECTS : await this.effects(values.direction, record.action, 'draft', values.status, values.urgency, now);
+    const firstDue = effects.open.reduce<Date | undefined>((min, d) => (!min || d.dueAt < min ? d.dueAt : min), undefined);
+    const [sql, base] = this.dataSource
+      .createQueryBuilder()
+      .insert()
+      .into(ReferralEntity)
+      .values({
         ...(values as object),
-        number,
+        // 转诊单号: ZZ<yyyymmdd in China Standard Time>-<sequence, at least 6 digits>.
+        number: () => `(SELECT 'ZZ${chinaDate(now)}-' || lpad(n::text, greatest(6, length(n::text)), '0') FROM nextval('referral_number_seq') AS n)`,
         version: 1,
         priority: values.urgency === 'emergency' ? 0 : 1,
         lastSubmittedAt: values.status === 'submitted' ? now : null,
-      });
-      const id = inserted.identifiers[0].id as string;
-      await this.record(tx, id, values.direction, values.urgency, 1, { ...record, from: null, to: values.status, actor: snapshotOf(actor) }, now);
-      return id;
-    });
+        ...(firstDue ? { dueSort: firstDue } : {}),
+      } as never)
+      .returning('id')
+      .getQueryAndParameters();
+    const rows: { id: string }[] = await this.dataSource.query(
+      ...recordChangeSql(sql, new SqlParams(base), { ...record, from: null, to: values.status, actor: snapshotOf(actor) }, effects, now, 1),
+    );
+    return rows[0].id;
   }
 
   /**
@@ -78,37 +88,30 @@ export class ReferralWriter {
     correlationId?: string;
   }): Promise<void> {
     const now = new Date();
-    await this.dataSource.transaction(async (tx) => {
-      const changes: Partial<ReferralEntity> = { ...input.changes };
-      if (input.action === 'submit' || input.action === 'resubmit') changes.lastSubmittedAt = now;
-      if (input.action === 'accept') changes.acceptedAt = now;
-      const result = await tx
-        .createQueryBuilder()
-        .update(ReferralEntity)
-        .set({ ...changes, status: input.to, version: () => 'version + 1', updatedAt: () => 'now()' } as never)
-        .where('id = :id AND version = :version AND status = :from', { id: input.referral.id, version: input.expectedVersion, from: input.from })
-        .execute();
-      if (!result.affected) {
-        throw new DomainError('VERSION_CONFLICT', 'The referral was changed by someone else; reload it and try again.');
-      }
-      await this.record(
-        tx,
-        input.referral.id,
-        input.referral.direction as Direction,
-        input.referral.urgency as Urgency,
-        input.expectedVersion + 1,
-        {
-          action: input.action,
-          from: input.from,
-          to: input.to,
-          actor: snapshotOf(input.actor),
-          reason: input.reason ?? null,
-          catalogueVersion: input.catalogueVersion ?? null,
-          correlationId: input.correlationId,
-        },
-        now,
-      );
-    });
+    const direction = input.referral.direction as Direction;
+    const effects = await this.effects(direction, input.action, input.from, input.to, input.referral.urgency as Urgency, now);
+    const changes: Partial<ReferralEntity> = { ...input.changes };
+    if (input.action === 'submit' || input.action === 'resubmit') changes.lastSubmittedAt = now;
+    if (input.action === 'accept') changes.acceptedAt = now;
+    const [sql, base] = this.dataSource
+      .createQueryBuilder()
+      .update(ReferralEntity)
+      .set({ ...changes, status: input.to, version: () => 'version + 1', updatedAt: () => 'now()', dueSort: () => DUE_SORT_AFTER } as never)
+      .where('id = :id AND version = :version AND status = :from', { id: input.referral.id, version: input.expectedVersion, from: input.from })
+      .setParameters({ closingKinds: [...effects.meet, ...effects.cancel], openingDues: effects.open.map((d) => d.dueAt) })
+      .returning('id')
+      .getQueryAndParameters();
+    const record: TransitionRecord = {
+      action: input.action,
+      from: input.from,
+      to: input.to,
+      actor: snapshotOf(input.actor),
+      reason: input.reason ?? null,
+      catalogueVersion: input.catalogueVersion ?? null,
+      correlationId: input.correlationId,
+    };
+    const rows: unknown[] = await this.dataSource.query(...recordChangeSql(sql, new SqlParams(base), record, effects, now, input.expectedVersion + 1));
+    if (rows.length === 0) throw conflict();
   }
 
   /** A PATCH of a draft or returned referral: no status change, but the same version rule. */
@@ -119,96 +122,25 @@ export class ReferralWriter {
       .set({ ...changes, version: () => 'version + 1', updatedAt: () => 'now()' } as never)
       .where('id = :id AND version = :version AND status IN (:...allowed)', { id, version: expectedVersion, allowed })
       .execute();
-    if (!result.affected) throw new DomainError('VERSION_CONFLICT', 'The referral was changed by someone else; reload it and try again.');
+    if (!result.affected) throw conflict();
   }
 
-  /** History, deadlines and the outbox row of one change, inside its transaction. */
-  private async record(
-    tx: EntityManager,
-    referralId: string,
-    direction: Direction,
-    urgency: Urgency,
-    version: number,
-    t: TransitionRecord,
-    now: Date,
-  ): Promise<void> {
-    if (t.action !== 'create') {
-      const settings = await this.deadlineSettings.get(tx);
-      await this.applyDeadlines(tx, referralId, direction, urgency, t.action, t.from ?? 'draft', t.to, settings, now);
-    }
-    // History and outbox in one statement: one round trip, one commit, never one without the other.
-    const event = eventFor(t.to);
-    await tx.query(
-      `WITH history AS (
-         INSERT INTO referral_transitions (referral_id, from_status, to_status, action, actor, reason, catalogue_version, at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8))
-       INSERT INTO outbox_events (referral_id, event, referral_status, referral_version, payload, correlation_id)
-       SELECT $9::uuid, $10::text, $11::text, $12::int, $13::jsonb, $14::text WHERE $10::text IS NOT NULL`,
-      [
-        referralId,
-        t.from,
-        t.to,
-        t.action,
-        t.actor ? JSON.stringify(t.actor) : null,
-        t.reason,
-        t.catalogueVersion,
-        now,
-        referralId,
-        event,
-        t.to,
-        version,
-        JSON.stringify({ action: t.action, from: t.from, actor: t.actor }),
-        t.correlationId ?? null,
-      ],
-    );
-  }
-
-  private async applyDeadlines(
-    tx: EntityManager,
-    referralId: string,
-    direction: Direction,
-    urgency: Urgency,
-    action: ActionName,
-    from: ReferralStatus,
-    to: ReferralStatus,
-    settings: DeadlineSettings,
-    now: Date,
-  ): Promise<void> {
-    const effects = deadlineEffects(direction, action, from, to, urgency, settings, now);
-    const close = async (kinds: string[], state: 'met' | 'cancelled') => {
-      if (kinds.length === 0) return;
-      await tx.query(
-        `WITH closed AS (
-           UPDATE referral_deadlines SET state = $3, closed_at = $4
-           WHERE referral_id = $1 AND state = 'open' AND kind = ANY($2) RETURNING id, kind, due_at)
-         INSERT INTO deadline_events (referral_id, deadline_id, kind, due_at, event, at)
-         SELECT $1, id, kind, due_at, $3, $4 FROM closed`,
-        [referralId, kinds, state, now],
-      );
-    };
-    await close(effects.meet, 'met');
-    await close(effects.cancel, 'cancelled');
-    for (const d of effects.open) {
-      await tx.query(
-        `WITH opened AS (
-           INSERT INTO referral_deadlines (referral_id, kind, due_at, state, opened_at) VALUES ($1, $2, $3, 'open', $4)
-           RETURNING id, kind, due_at)
-         INSERT INTO deadline_events (referral_id, deadline_id, kind, due_at, event, at)
-         SELECT $1, id, kind, due_at, 'opened', $4 FROM opened`,
-        [referralId, d.kind, d.dueAt, now],
-      );
-    }
-    // The worklist's second sort key: the earliest deadline still running.
-    await tx.query(
-      `UPDATE referrals SET due_sort = COALESCE(
-         (SELECT min(due_at) FROM referral_deadlines WHERE referral_id = $1 AND state = 'open'), 'infinity')
-       WHERE id = $1`,
-      [referralId],
-    );
+  private async effects(direction: Direction, action: ActionName, from: ReferralStatus, to: ReferralStatus, urgency: Urgency, now: Date): Promise<DeadlineEffects> {
+    return deadlineEffects(direction, action, from, to, urgency, await this.deadlineSettings.get(), now);
   }
 }
 
+/**
+ * The worklist's second sort key after the change: the earliest deadline still running. The UPDATE's subquery
+ * sees the deadlines as they were before the statement, so the kinds this change closes are left out and the
+ * ones it opens are added.
+ */
+const DUE_SORT_AFTER = `LEAST(
+  COALESCE((SELECT min(d.due_at) FROM referral_deadlines d
+             WHERE d.referral_id = "referrals"."id" AND d.state = 'open' AND NOT (d.kind = ANY(:closingKinds::text[]))), 'infinity'),
+  COALESCE((SELECT min(o) FROM unnest(:openingDues::timestamptz[]) AS o), 'infinity'))`;
+
 /** Referral numbers carry the date in China Standard Time (UTC+8), where the referral was written. */
-function chinaDate(): string {
-  return new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10).replaceAll('-', '');
+function chinaDate(now: Date): string {
+  return new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10).replaceAll('-', '');
 }

@@ -135,7 +135,7 @@ describe('referral rules: emergencies, scoping, versions, duplicates, idempotenc
   });
 
   it('validates the form: resident ID checksum, birth date and gender, consent, handover limits, roles', async () => {
-    const send = (who: typeof c.townshipDoctor, body: unknown) => t.http.post('/api/v1/referrals').set(bearer(who)).send(body);
+    const send = (who: typeof c.townshipDoctor, body: object) => t.http.post('/api/v1/referrals').set(bearer(who)).send(body);
     const badChecksum = await send(c.townshipDoctor, upReferral(c, { patient: patient({ idNumber: '110105194912310020' }) }));
     expect(badChecksum.status).toBe(400);
     expect(badChecksum.body.details.fields.map((f: { field: string }) => f.field)).toContain('patient.idNumber');
