@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { BenchContext, BenchSection } from './bench-context.js';
 import { cleanupEverything } from './lib/cleanup.js';
+import { dropUntaken } from './lib/handover.js';
 import { machineInfo } from './lib/machine.js';
 import { codeBlock, table } from './lib/markdown.js';
 import { REPO_ROOT } from './lib/paths.js';
@@ -91,6 +92,7 @@ async function main(): Promise<number> {
   const timeoutMs = Number(process.env.BENCH_SECTION_TIMEOUT_S ?? 300) * 1000;
   const outcomes: Outcome[] = [];
   for (const section of sections) outcomes.push(await runSection(section, ctx, timeoutMs));
+  for (const failure of await dropUntaken()) log(`cleanup failed: ${failure}`);
   const totalSeconds = outcomes.reduce((sum, o) => sum + o.seconds, 0);
 
   const target = args.quick ? join(REPO_ROOT, 'bench', 'out', 'RESULTS.quick.md') : join(REPO_ROOT, 'bench', 'RESULTS.md');
