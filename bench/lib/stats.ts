@@ -8,7 +8,13 @@ export function percentile(samples: readonly number[], p: number): number {
   return sorted[Math.max(rank, 1) - 1];
 }
 
-export const median = (samples: readonly number[]): number => percentile(samples, 50);
+/** The middle sample, or the mean of the two middle ones for an even count (two rounds: their mean). */
+export function median(samples: readonly number[]): number {
+  if (samples.length === 0) return Number.NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
 
 export function mean(samples: readonly number[]): number {
   return samples.length === 0 ? Number.NaN : samples.reduce((a, b) => a + b, 0) / samples.length;
