@@ -119,6 +119,8 @@ async function main(): Promise<number> {
         ['Node.js', machine.node],
         ['PostgreSQL server', machine.postgres],
         ['Redis server', machine.redis],
+        ['pgbench (baseline)', machine.pgbench],
+        ['packages', machine.packages],
         ['1/5/15-minute load average when the latest run started', machine.loadAverage],
       ],
     ),
@@ -132,6 +134,8 @@ async function main(): Promise<number> {
       results.map((r) => [r.name, r.ok ? 'ok' : '**failed**', `${r.seconds.toFixed(1)} s`, r.date, `\`${r.command}\``]),
       ['left', 'left', 'right', 'left', 'left'],
     ),
+    '',
+    `The latest run (${outcomes.length} section${outcomes.length === 1 ? '' : 's'}) took ${totalSeconds.toFixed(0)} s, ${(process.uptime()).toFixed(0)} s from the runner's start to this file${args.quick ? '' : '; the budget for a full `npm run bench` is 10 minutes on 2 cores, build included'}.`,
     '',
     ...results.flatMap((r) => [renderSectionResult(r), '']),
   ].join('\n');
