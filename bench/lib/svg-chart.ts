@@ -44,7 +44,7 @@ export function lineChartSvg(chart: LineChart): string {
     const pts = s.points.filter((p) => p.x > 0 && p.y > 0 && Number.isFinite(p.y));
     const path = pts.map((p) => `${x(p.x)},${y(p.y)}`).join(' ');
     const dash = s.dashed ? ' stroke-dasharray="7 5"' : '';
-    const marks = pts.map((p) => `<circle cx="${x(p.x)}" cy="${y(p.y)}" r="3.5" fill="${s.color}"><title>${escape(`${s.label}: ${formatY(p.y)} at ${p.x}`)}</title></circle>`);
+    const marks = pts.map((p) => `<circle cx="${x(p.x)}" cy="${y(p.y)}" r="3.5" fill="${s.color}"><title>${escape(`${s.label}: ${formatY(Number(p.y.toPrecision(3)))} at ${p.x}`)}</title></circle>`);
     return `<polyline points="${path}" fill="none" stroke="${s.color}" stroke-width="2.2"${dash}/>${marks.join('')}`;
   });
   const legend = chart.series.map((s, i) => {

@@ -38,7 +38,7 @@ const CATALOGUE_QUERIES = ['gxy', '高血压', 'tnb', 'I10', 'gaoxueya', '糖尿
 async function runReferrals(ctx: BenchContext): Promise<string> {
   const plan: Plan = ctx.quick
     ? { shape: QUICK, levels: [10, 50], embeddedLevels: [10], seconds: 2, warmupS: 1, pgbenchS: 3, sizes: [10_000], samples: 50 }
-    : { shape: FULL, levels: [10, 50, 200], embeddedLevels: [10, 50], seconds: 8, warmupS: 2, pgbenchS: 10, sizes: [10_000, 100_000, 1_000_000], samples: 150 };
+    : { shape: FULL, levels: [10, 50, 200], embeddedLevels: [10, 50], seconds: 6, warmupS: 2, pgbenchS: 10, sizes: [10_000, 100_000, 1_000_000], samples: 150 };
   const dir = join(ctx.workDir, 'referrals');
   await mkdir(dir, { recursive: true });
   const scope = new CleanupScope();
@@ -172,9 +172,9 @@ async function writeChart(ctx: BenchContext, loads: Loads): Promise<string> {
     title: 'Referral transitions: latency per request against concurrent clients',
     subtitle: `create-and-submit → accept → arrive → complete through HTTP; ${new Date().toISOString().slice(0, 10)}, ${os.availableParallelism()} cores shared with the servers`,
     xLabel: 'concurrent clients (log scale)',
-    yLabel: 'latency per request, ms (log scale)',
+    yLabel: 'latency per request (log scale)',
     xTicks: [...new Set([...loads.one, ...loads.two, ...loads.embedded].map((l) => l.clients))].sort((a, b) => a - b),
-    formatY: (v) => `${v} ms`,
+    formatY: (v) => (v >= 1000 ? `${v / 1000} s` : `${v} ms`),
     series: [
       ...series('one API process', '#1f5fbf', loads.one),
       ...series('two API processes', '#d0561b', loads.two),
