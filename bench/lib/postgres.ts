@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
 
 /** The few `pg` calls the bench makes (the package ships no type declarations). */
-interface PgClient {
+export interface PgClient {
   connect(): Promise<void>;
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: R[] }>;
   end(): Promise<void>;
