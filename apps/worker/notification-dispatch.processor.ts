@@ -7,7 +7,9 @@ import { JobName, QueueName, type JobPayloads } from '../../libs/queue/queue-nam
 import { isUuid } from './job-payload.js';
 
 /** Fans each relayed outbox event out to inbox, SMS and webhook deliveries. */
-@Processor(QueueName.Notifications, { concurrency: 16, drainDelay: 1 })
+// A crashed worker's running jobs go back to the queue once their lock lapses and a stalled-job check runs: with
+// BullMQ's defaults (30 s + 30 s) that delayed those events' inbox entries by up to a minute (test/faults).
+@Processor(QueueName.Notifications, { concurrency: 16, drainDelay: 1, lockDuration: 10_000, stalledInterval: 5_000 })
 export class NotificationDispatchProcessor extends WorkerHost {
   private readonly logger = new Logger(NotificationDispatchProcessor.name);
 

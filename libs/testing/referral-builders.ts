@@ -16,7 +16,7 @@ export function patient(overrides: Record<string, unknown> = {}) {
   };
 }
 
-export function upReferral(c: Community, overrides: Record<string, unknown> = {}) {
+export function upReferral(c: Pick<Community, 'county'>, overrides: Record<string, unknown> = {}) {
   return {
     direction: 'up',
     urgency: 'routine',
