@@ -47,7 +47,8 @@ export class NotificationEntity {
   /** Inbox and SMS text (patient masked); null for webhooks, whose body is built at delivery. */
   @Column({ type: 'text', nullable: true }) title: string | null;
   @Column({ type: 'text', nullable: true }) body: string | null;
-  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
+  /** When the row was written (clock_timestamp): a batched fan-out writes many events' rows in one transaction. */
+  @CreateDateColumn({ type: 'timestamptz', default: () => 'clock_timestamp()' }) createdAt: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
   @Column({ type: 'timestamptz', nullable: true }) readAt: Date | null;
 }

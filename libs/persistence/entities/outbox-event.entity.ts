@@ -6,7 +6,8 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 
  */
 @Entity('outbox_events')
 @Index('IDX_outbox_events_pending', ['createdAt'], { where: `"dispatched_at" IS NULL` })
-@Index('IDX_outbox_events_referral', ['referralId'])
+// A referral's events, and the version of its latest status change (the supersession check) in one index probe.
+@Index('IDX_outbox_events_referral_version', ['referralId', 'referralVersion'])
 export class OutboxEventEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
   @Column({ type: 'uuid', nullable: true }) referralId: string | null;
@@ -17,6 +18,10 @@ export class OutboxEventEntity {
   @Column({ type: 'integer', nullable: true }) referralVersion: number | null;
   @Column({ type: 'jsonb', default: () => `'{}'` }) payload: Record<string, unknown>;
   @Column({ type: 'varchar', length: 128, nullable: true }) correlationId: string | null;
-  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
+  /**
+   * When the row was written, not when its transaction began (clock_timestamp, not now()): the write path inserts
+   * the outbox row last, just before it commits, so this is the closest the database records to the commit.
+   */
+  @CreateDateColumn({ type: 'timestamptz', default: () => 'clock_timestamp()' }) createdAt: Date;
   @Column({ type: 'timestamptz', nullable: true }) dispatchedAt: Date | null;
 }

@@ -6,6 +6,7 @@ import { Notifications1795463021784 } from './1795463021784-Notifications.js';
 import { StatsIndexes1795465198371 } from './1795465198371-StatsIndexes.js';
 import { StatsIndexesReturns1795466251910 } from './1795466251910-StatsIndexesReturns.js';
 import { OutboxNotify1795466414899 } from './1795466414899-OutboxNotify.js';
+import { NotificationWriteTimes1796353189285 } from './1796353189285-NotificationWriteTimes.js';
 
 /** Every migration in order; listed explicitly because ESM cannot glob-load classes portably (one per line: append). */
 export const MIGRATIONS: Function[] = [
@@ -17,4 +18,5 @@ export const MIGRATIONS: Function[] = [
   StatsIndexes1795465198371,
   StatsIndexesReturns1795466251910,
   OutboxNotify1795466414899,
+  NotificationWriteTimes1796353189285,
 ];
