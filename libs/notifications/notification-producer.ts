@@ -40,10 +40,10 @@ export class NotificationProducer {
   }
 
   /** One job per webhook delivery (jobId = delivery id), retried on the webhook schedule. */
-  async deliver(deliveryIds: string[], correlationId?: string | null): Promise<void> {
-    if (deliveryIds.length === 0) return;
+  async deliver(deliveries: { id: string; correlationId: string | null }[]): Promise<void> {
+    if (deliveries.length === 0) return;
     await this.webhooks.addBulk(
-      deliveryIds.map((id) => {
+      deliveries.map(({ id, correlationId }) => {
         const data: JobPayloads[typeof JobName.DeliverWebhook] = { deliveryId: id, ...(correlationId ? { correlationId } : {}) };
         return { name: JobName.DeliverWebhook, data, opts: { jobId: id, attempts: WEBHOOK_RETRY.attempts, backoff: { ...WEBHOOK_RETRY.backoff } } };
       }),

@@ -5,6 +5,7 @@ import { ReferralTimeline } from '../referrals/referral-timeline.service.js';
 import { ReferralsModule } from '../referrals/referrals.module.js';
 import { DeadlineSweeper } from './deadline-sweeper.service.js';
 import { EventFactsRepository } from './event-facts.repository.js';
+import { FanOutRepository } from './fan-out.repository.js';
 import { InboxService } from './inbox.service.js';
 import { NotificationDispatcher } from './notification-dispatcher.service.js';
 import { NotificationProducer } from './notification-producer.js';
@@ -25,6 +26,7 @@ const queues = BullModule.registerQueue({ name: QueueName.Webhooks }, { name: Qu
   imports: [ReferralsModule, queues],
   providers: [
     EventFactsRepository,
+    FanOutRepository,
     NotificationProducer,
     NotificationDispatcher,
     WebhookDeliveryService,

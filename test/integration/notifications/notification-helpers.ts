@@ -85,3 +85,18 @@ export async function deliveries(t: TestApp, admin: SignedIn, webhookId: string)
   if (res.status !== 200) throw new Error(`deliveries failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.items as { id: string; event: string; referralId: string; state: string; attempts: { at: string; httpStatus: number | null; error: string | null }[] }[];
 }
+
+/** The outbox events of one referral, oldest first. */
+export const outboxIds = async (t: TestApp, referralId: string): Promise<string[]> =>
+  (await t.dataSource.query(`SELECT id FROM outbox_events WHERE referral_id = $1 ORDER BY created_at`, [referralId])).map((r: { id: string }) => r.id);
+
+/** (event, channel, recipient) keys among `ids`' notifications that have more than one row: exactly once means 0. */
+export const duplicates = async (t: TestApp, ids: string[]): Promise<number> =>
+  (
+    await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM (
+         SELECT 1 FROM notifications WHERE outbox_event_id = ANY($1::uuid[])
+          GROUP BY outbox_event_id, channel, coalesce(user_id, webhook_id) HAVING count(*) > 1) d`,
+      [ids],
+    )
+  )[0].n;
