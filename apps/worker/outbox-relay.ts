@@ -13,14 +13,19 @@ import { NotificationProducer } from '../../libs/notifications/notification-prod
 export const RELAY_POLL_MS = 50;
 export const RELAY_POLL_LISTENING_MS = 1000;
 export const RELAY_BATCH = 200;
+/**
+ * Claims in flight at once while a backlog drains: each one waits mostly on the queue's answer to its addBulk, so a
+ * second and third overlap those waits (SKIP LOCKED keeps them on different rows). One while the outbox is quiet.
+ */
+export const RELAY_LANES = 3;
 /** A queue that does not answer in this time fails the batch; the rows stay undispatched for the next try. */
 const ENQUEUE_TIMEOUT_MS = 5000;
 const MAX_BACKOFF_MS = 5000;
 
 /**
  * The transactional outbox's relay: claims undispatched rows (FOR UPDATE SKIP LOCKED, so several workers share
- * the work), enqueues one dispatch job per row with jobId = outbox id, and marks them dispatched, all in one
- * transaction. A crash after the enqueue and before the commit re-enqueues the same jobIds (a no-op while the
+ * the work) and marks them dispatched in one statement, enqueues one dispatch job per row with jobId = outbox id,
+ * and commits. A crash after the enqueue and before the commit re-enqueues the same jobIds (a no-op while the
  * jobs exist, and an idempotent re-dispatch after they are gone); a queue outage only delays delivery.
  *
  * Embedded mode is the one exception to holding the claim across the enqueue: PGlite serves one session, so while
@@ -92,41 +97,80 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** Relays one batch; returns how many rows it dispatched. */
   async relayOnce(batch = RELAY_BATCH): Promise<number> {
-    if (this.holdClaimWhileEnqueuing) return this.dataSource.transaction((tx) => this.relay(tx, batch, 'FOR UPDATE SKIP LOCKED'));
-    return this.relay(this.dataSource.manager, batch, '');
+    if (this.holdClaimWhileEnqueuing) return this.dataSource.transaction((tx) => this.claimAndEnqueue(tx, batch));
+    return this.enqueueThenMark(batch);
   }
 
-  private async relay(db: EntityManager, batch: number, locking: string): Promise<number> {
-    const rows: { id: string; correlation_id: string | null }[] = await db.query(
-      `SELECT id, correlation_id FROM outbox_events WHERE dispatched_at IS NULL ORDER BY created_at LIMIT $1 ${locking}`,
+  /**
+   * Claims and marks the rows in one statement (locked until the commit, so other relays skip them), then enqueues
+   * them: if the enqueue fails, the rollback leaves them undispatched. BEGIN, UPDATE … RETURNING, COMMIT.
+   */
+  private async claimAndEnqueue(tx: EntityManager, batch: number): Promise<number> {
+    const [rows]: [OutboxRow[], number] = await tx.query(
+      `UPDATE outbox_events o SET dispatched_at = clock_timestamp()
+         FROM (SELECT id FROM outbox_events WHERE dispatched_at IS NULL ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED) claimed
+        WHERE o.id = claimed.id
+       RETURNING o.id, o.correlation_id, o.created_at`,
       [batch],
     );
-    if (rows.length === 0) return 0;
+    await this.enqueue(rows);
+    return rows.length;
+  }
+
+  /** Embedded mode: nothing held across the enqueue (see the class comment); marked only once enqueued. */
+  private async enqueueThenMark(batch: number): Promise<number> {
+    const rows: OutboxRow[] = await this.dataSource.query(
+      `SELECT id, correlation_id, created_at FROM outbox_events WHERE dispatched_at IS NULL ORDER BY created_at LIMIT $1`,
+      [batch],
+    );
+    await this.enqueue(rows);
+    if (rows.length > 0) {
+      await this.dataSource.query(`UPDATE outbox_events SET dispatched_at = now() WHERE id = ANY($1::uuid[]) AND dispatched_at IS NULL`, [rows.map((r) => r.id)]);
+    }
+    return rows.length;
+  }
+
+  private async enqueue(rows: OutboxRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    // Oldest first, as they were committed (RETURNING keeps no order).
+    rows.sort((a, b) => new Date(a.created_at).getTime() - new Date(b.created_at).getTime());
     await withTimeout(
       this.producer.dispatch(rows.map((r) => ({ id: r.id, correlationId: r.correlation_id }))),
       ENQUEUE_TIMEOUT_MS,
       'the queue did not accept the outbox batch in time',
     );
-    await db.query(`UPDATE outbox_events SET dispatched_at = now() WHERE id = ANY($1::uuid[]) AND dispatched_at IS NULL`, [rows.map((r) => r.id)]);
-    return rows.length;
   }
 
   private async run(): Promise<void> {
     let failures = 0;
     while (this.running) {
-      let relayed = 0;
       this.notified = false;
       try {
-        relayed = await this.relayOnce();
+        if ((await this.relayOnce()) === RELAY_BATCH) await this.drainBacklog();
         failures = 0;
       } catch (e) {
         failures++;
         if (failures === 1 || failures % 20 === 0) this.logger.warn({ err: e, failures }, 'outbox relay failed; will retry');
       }
       if (!this.running) break;
-      if (relayed === RELAY_BATCH || (this.notified && !failures)) continue;
+      if (this.notified && !failures) continue;
       await this.sleep(failures ? Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(failures, 5)) : this.listening ? RELAY_POLL_LISTENING_MS : RELAY_POLL_MS);
     }
+  }
+
+  /**
+   * A full batch means a backlog: drain it with several claims in flight until one comes back short. Embedded mode
+   * has one session and holds no claim (nothing would keep two lanes apart), so it drains with one.
+   */
+  private async drainBacklog(): Promise<void> {
+    const lanes = this.holdClaimWhileEnqueuing ? RELAY_LANES : 1;
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: lanes }, async () => {
+        while (this.running && (await this.relayOnce()) === RELAY_BATCH);
+      }),
+    );
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   private poke(): void {
@@ -144,6 +188,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       this.wake = done;
     });
   }
+}
+
+interface OutboxRow {
+  id: string;
+  correlation_id: string | null;
+  created_at: Date;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
