@@ -1,0 +1,60 @@
+import { readFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface Db {
+  query<R>(sql: string, params?: unknown[]): Promise<{ rows: R[] }>;
+}
+
+const CHUNK = 500;
+
+/**
+ * Waits until every outbox event in `ids` (oldest first) has its inbox entries; returns performance.now() at the
+ * check that found the last one. It asks only about the oldest CHUNK still missing, one index probe each, so the
+ * bench's own polling stays a small, constant load on the database it measures (a NOT EXISTS over the whole
+ * outbox every 20 ms cost as much PostgreSQL CPU as the fan-out itself).
+ */
+export async function waitForInbox(db: Db, ids: string[], timeoutMs: number, everyMs = 20): Promise<number> {
+  const deadline = performance.now() + timeoutMs;
+  let pending = ids;
+  for (;;) {
+    const head = pending.slice(0, CHUNK);
+    const { rows } = await db.query<{ id: string }>(
+      `SELECT x.id FROM unnest($1::uuid[]) AS x(id)
+        WHERE NOT EXISTS (SELECT 1 FROM notifications n WHERE n.outbox_event_id = x.id AND n.channel = 'inbox' AND n.user_id IS NOT NULL)`,
+      [head],
+    );
+    const missing = new Set(rows.map((r) => r.id));
+    pending = [...head.filter((id) => missing.has(id)), ...pending.slice(CHUNK)];
+    if (pending.length === 0) return performance.now();
+    if (performance.now() > deadline) throw new Error(`${pending.length} of ${ids.length} events still without inbox entries after ${timeoutMs / 1000} s`);
+    if (missing.size > 0) await sleep(everyMs);
+  }
+}
+
+/** CPU time (user + system) of a process in seconds (Linux /proc), or 0 when it is gone. */
+export async function cpuSeconds(pid: number | undefined): Promise<number> {
+  try {
+    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU seconds of the PostgreSQL backends serving the database `db` is on (`db`'s own excepted), per backend, so that
+ * a delta counts backends that connected in between from their start (those that left in between are missed).
+ */
+export async function backendCpu(db: Db): Promise<Map<number, number>> {
+  const { rows } = await db.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+  const cpu = new Map<number, number>();
+  for (const r of rows) cpu.set(r.pid, await cpuSeconds(r.pid));
+  return cpu;
+}
+
+export function cpuDelta(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
+  return total;
+}
