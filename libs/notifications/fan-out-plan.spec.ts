@@ -41,32 +41,23 @@ function facts(outboxId: string, overrides: Partial<EventFacts> = {}, referral: 
 }
 
 describe('planFanOut', () => {
-  it('writes one inbox entry per recipient of each event, the patient masked, and lists every event for its webhooks', () => {
-    const plan = planFanOut([facts('e1'), facts('e2', { event: 'referral.accepted', payload: { action: 'accept' }, announced: { status: 'accepted', version: 2 } })]);
-    const inbox = (id: string) => plan.userRows.filter((r) => r.outboxId === id && r.channel === 'inbox').map((r) => r.userId).sort();
-    expect(inbox('e1')).toEqual([users.countyCoordinator.id, users.countyDoctor.id].sort());
-    expect(inbox('e2')).toEqual([users.townDoctor.id, users.townCoordinator.id].sort());
-    expect(plan.userRows.every((r) => r.state === 'delivered' && r.title && !r.title.includes('110101196005051234'))).toBe(true);
-    expect(plan.events.map((e) => [e.outboxId, e.state, e.fromInstitutionId, e.toInstitutionId])).toEqual([
-      ['e1', 'queued', 'town', 'county'],
-      ['e2', 'queued', 'town', 'county'],
-    ]);
+  it('names the recipients of each event, with its text (the patient masked) and the parties for its webhooks', () => {
+    const [submitted, accepted] = planFanOut([facts('e1'), facts('e2', { event: 'referral.accepted', payload: { action: 'accept' }, announced: { status: 'accepted', version: 2 } })]);
+    expect([...submitted.inbox].sort()).toEqual([users.countyCoordinator.id, users.countyDoctor.id].sort());
+    expect([...accepted.inbox].sort()).toEqual([users.townDoctor.id, users.townCoordinator.id].sort());
+    for (const e of [submitted, accepted]) {
+      expect(e).toMatchObject({ inboxState: 'delivered', sendState: 'queued', sms: [], fromInstitutionId: 'town', toInstitutionId: 'county' });
+      expect(e.title).toContain('王建国');
+      expect(`${e.title} ${e.body}`).not.toContain('110101196005051234');
+    }
   });
 
-  it('queues text messages for an emergency submission only, and writes a superseded event as superseded everywhere', () => {
-    const plan = planFanOut([facts('e1', {}, { urgency: 'emergency' }), facts('e2', { superseded: true }, { urgency: 'emergency' }), facts('e3')]);
-    const rows = (id: string, channel: string) => plan.userRows.filter((r) => r.outboxId === id && r.channel === channel);
-    expect(rows('e1', 'sms').map((r) => r.state)).toEqual(['queued', 'queued']);
-    expect(rows('e2', 'sms').map((r) => r.state)).toEqual(['superseded', 'superseded']);
-    expect(rows('e2', 'inbox').map((r) => r.state)).toEqual(['superseded', 'superseded']);
-    expect(rows('e3', 'sms')).toEqual([]);
-    expect(plan.events.find((e) => e.outboxId === 'e2')?.state).toBe('superseded');
-  });
-
-  it('orders the rows by (event, channel, user), whatever order the events came in', () => {
-    const plan = planFanOut([facts('e2', {}, { urgency: 'emergency' }), facts('e1')]);
-    const keys = plan.userRows.map((r) => `${r.outboxId}|${r.channel}|${r.userId}`);
-    expect(keys).toEqual([...keys].sort());
-    expect(new Set(keys).size).toBe(keys.length);
+  it('texts the recipients of an emergency submission only, and marks a superseded event superseded on every channel', () => {
+    const [emergency, moved, routine] = planFanOut([facts('e1', {}, { urgency: 'emergency' }), facts('e2', { superseded: true }, { urgency: 'emergency' }), facts('e3')]);
+    expect([...emergency.sms].sort()).toEqual([...emergency.inbox].sort());
+    expect(emergency.sms).toHaveLength(2);
+    expect(moved).toMatchObject({ inboxState: 'superseded', sendState: 'superseded' });
+    expect(moved.sms).toHaveLength(2);
+    expect(routine.sms).toEqual([]);
   });
 });

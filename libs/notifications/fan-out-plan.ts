@@ -2,57 +2,46 @@ import { audienceFor, recipientsOf, wantsSms } from '../domain/notifications/rec
 import { renderNotification, type TemplateContext } from '../domain/notifications/templates.js';
 import type { EventFacts } from './event-facts.repository.js';
 
-/** An inbox entry or a text message to write: one per (event, recipient, channel). */
-export interface UserRow {
+/** What one event fans out to, before anything is written; the webhook deliveries the statement finds itself. */
+export interface EventFanOut {
   outboxId: string;
   referralId: string;
   event: string;
-  channel: 'inbox' | 'sms';
-  userId: string;
-  state: 'delivered' | 'queued' | 'superseded';
-  title: string | null;
-  body: string | null;
-}
-
-/** An event as the webhook insert needs it: the statement matches it against the subscriptions itself. */
-export interface EventRow {
-  outboxId: string;
-  referralId: string;
-  event: string;
-  state: 'queued' | 'superseded';
+  /** Inbox entries: `delivered`, or `superseded` when the referral has moved on (such an entry never shows). */
+  inboxState: 'delivered' | 'superseded';
+  /** Text messages and webhook deliveries: `queued` to be sent, or `superseded`. */
+  sendState: 'queued' | 'superseded';
+  /** An inbox entry for each of these users, with `title` and `body` (the patient masked). */
+  inbox: string[];
+  /** A text message for each of these users. */
+  sms: string[];
+  title: string;
+  body: string;
+  /** The parties, for webhook subscriptions limited to an institution. */
   fromInstitutionId: string;
   toInstitutionId: string;
 }
 
-/** What a batch of events fans out to, before anything is written. */
-export interface FanOutPlan {
-  /** Sorted by (event, channel, user), so that concurrent batches take the unique index's keys in one order. */
-  userRows: UserRow[];
-  events: EventRow[];
-}
-
-/**
- * The rows a batch of events fans out to: an inbox entry per recipient (already `superseded` when the referral has
- * moved on, so it never shows), a queued text message where one is wanted, and the event for its webhook deliveries.
- */
-export function planFanOut(batch: EventFacts[]): FanOutPlan {
-  const userRows: UserRow[] = [];
-  const events: EventRow[] = [];
-  for (const facts of batch) {
+/** The contract's rules applied to each event: its recipients, its channels, its text. */
+export function planFanOut(batch: EventFacts[]): EventFanOut[] {
+  return batch.map((facts) => {
     const r = facts.referral;
     const recipients = recipientsOf(audienceFor(facts.event, facts.payload), facts.candidates, r);
     const { title, body } = renderNotification(facts.event, templateContextOf(facts));
-    const base = { outboxId: facts.outboxId, referralId: r.id, event: facts.event };
-    for (const userId of recipients) {
-      userRows.push({ ...base, channel: 'inbox', userId, state: facts.superseded ? 'superseded' : 'delivered', title, body });
-    }
-    if (wantsSms(facts.event, r.urgency)) {
-      for (const userId of recipients) userRows.push({ ...base, channel: 'sms', userId, state: facts.superseded ? 'superseded' : 'queued', title: null, body: null });
-    }
-    events.push({ ...base, state: facts.superseded ? 'superseded' : 'queued', fromInstitutionId: r.fromInstitutionId, toInstitutionId: r.toInstitutionId });
-  }
-  userRows.sort((a, b) => compare(a.outboxId, b.outboxId) || compare(a.channel, b.channel) || compare(a.userId, b.userId));
-  return { userRows, events };
+    return {
+      outboxId: facts.outboxId,
+      referralId: r.id,
+      event: facts.event,
+      inboxState: facts.superseded ? 'superseded' : 'delivered',
+      sendState: facts.superseded ? 'superseded' : 'queued',
+      inbox: recipients,
+      sms: wantsSms(facts.event, r.urgency) ? recipients : [],
+      title,
+      body,
+      fromInstitutionId: r.fromInstitutionId,
+      toInstitutionId: r.toInstitutionId,
+    };
+  });
 }
 
 /** What the templates may show of an event; `patientName` replaces the name (text messages mask it). */
@@ -70,5 +59,3 @@ export function templateContextOf(facts: EventFacts, patientName?: string): Temp
     notify: facts.payload.notify,
   };
 }
-
-const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

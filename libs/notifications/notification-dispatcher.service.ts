@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { renderNotification } from '../domain/notifications/templates.js';
 import { EventFactsRepository, type EventFacts } from './event-facts.repository.js';
 import { planFanOut, templateContextOf } from './fan-out-plan.js';
-import { FanOutRepository, type FanOutRow } from './fan-out.repository.js';
+import { FanOutRepository, type EventWritten } from './fan-out.repository.js';
 import { NotificationProducer } from './notification-producer.js';
 import { maskName, SMS_PROVIDER, type SmsProvider } from './sms-provider.js';
 
@@ -46,25 +46,24 @@ export class NotificationDispatcher {
   async dispatchMany(outboxIds: string[]): Promise<Map<string, DispatchResult | Error>> {
     const ids = [...new Set(outboxIds)];
     const facts = await this.facts.loadMany(ids, { withCandidates: true });
-    const written = groupBy(await this.rows.write(planFanOut([...facts.values()])), (row) => row.outbox_event_id);
+    const written = await this.rows.write(planFanOut([...facts.values()]));
 
     const results = new Map<string, DispatchResult | Error>(ids.map((id) => [id, NOTHING]));
     const sent: string[] = [];
     const superseded: string[] = [];
     const deliveries: { id: string; correlationId: string | null }[] = [];
     for (const event of facts.values()) {
-      const rows = written.get(event.outboxId) ?? [];
-      const fresh = (channel: string) => rows.filter((x) => x.fresh && x.channel === channel).length;
-      const queued = (channel: string) => rows.filter((x) => x.channel === channel && x.state === 'queued');
-      results.set(event.outboxId, { superseded: event.superseded, inbox: fresh('inbox'), sms: fresh('sms'), webhooks: fresh('webhook') });
-      const failure = await this.sendSms(event, queued('sms'), event.superseded ? superseded : sent);
+      const w = written.get(event.outboxId);
+      results.set(event.outboxId, { superseded: event.superseded, inbox: w?.inbox ?? 0, sms: w?.sms ?? 0, webhooks: w?.webhooks ?? 0 });
+      const queued = w?.queued ?? [];
+      const failure = await this.sendSms(event, queued.filter((q) => q.channel === 'sms'), event.superseded ? superseded : sent);
       if (failure) results.set(event.outboxId, failure);
       // Deliveries check supersession again before every attempt.
-      for (const d of queued('webhook')) deliveries.push({ id: d.id, correlationId: event.correlationId });
+      for (const d of queued) if (d.channel === 'webhook') deliveries.push({ id: d.id, correlationId: event.correlationId });
     }
     await this.rows.finishSms(sent, superseded);
     await this.producer.deliver(deliveries);
-    this.logger.debug({ events: ids.length, found: facts.size, rows: [...written.values()].reduce((n, r) => n + r.length, 0) }, 'events dispatched');
+    this.logger.debug({ events: ids.length, found: facts.size, deliveries: deliveries.length }, 'events dispatched');
     return results;
   }
 
@@ -73,7 +72,7 @@ export class NotificationDispatcher {
    * the provider took to `done`; answers the first refusal, after which the event's other messages wait for its retry.
    * They are marked sent once per batch: a crash before that resends them (at least once, as a gateway expects).
    */
-  private async sendSms(facts: EventFacts, pending: FanOutRow[], done: string[]): Promise<Error | undefined> {
+  private async sendSms(facts: EventFacts, pending: EventWritten['queued'], done: string[]): Promise<Error | undefined> {
     if (pending.length === 0) return undefined;
     if (facts.superseded) {
       done.push(...pending.map((p) => p.id));
@@ -83,7 +82,7 @@ export class NotificationDispatcher {
     const { title } = renderNotification(facts.event, templateContextOf(facts, maskName(facts.referral.patient.name)));
     for (const p of pending) {
       try {
-        await this.sms.send({ userId: p.user_id!, referralId: facts.referral.id, text: `【转诊】${title}` });
+        await this.sms.send({ userId: p.userId!, referralId: facts.referral.id, text: `【转诊】${title}` });
       } catch (e) {
         return e instanceof Error ? e : new Error(String(e));
       }
@@ -91,14 +90,4 @@ export class NotificationDispatcher {
     }
     return undefined;
   }
-}
-
-function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const group = groups.get(key(item));
-    if (group) group.push(item);
-    else groups.set(key(item), [item]);
-  }
-  return groups;
 }
