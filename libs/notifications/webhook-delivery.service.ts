@@ -76,25 +76,25 @@ export class WebhookDeliveryService {
     // The allow-list may have changed since registration: check again before every call.
     const hostProblem = webhookUrlProblem(delivery.url, this.config.webhooks.allowedHosts, this.config.nodeEnv === 'production');
     if (hostProblem) {
-      await this.record(deliveryId, null, hostProblem);
-      await this.finish(deliveryId, 'failed');
+      await this.record(deliveryId, null, hostProblem, 'failed');
       throw new UnrecoverableError(hostProblem);
     }
 
     const raw = JSON.stringify(webhookBody(deliveryId, facts));
     const { result, error } = await this.post(delivery.url, facts.event, deliveryId, delivery.secret, raw);
-    await this.record(deliveryId, 'httpStatus' in result ? result.httpStatus : null, error);
+    const httpStatus = 'httpStatus' in result ? result.httpStatus : null;
     const verdict = judgeAttempt(result);
     if (verdict === 'delivered') {
-      await this.finish(deliveryId, 'delivered');
+      await this.record(deliveryId, httpStatus, error, 'delivered');
       return 'delivered';
     }
     if (verdict === 'permanent' || options.final) {
-      await this.finish(deliveryId, 'failed');
+      await this.record(deliveryId, httpStatus, error, 'failed');
       this.logger.warn({ deliveryId, webhookId: delivery.webhook_id, event: facts.event, error }, 'webhook delivery failed');
       if (verdict === 'permanent') throw new UnrecoverableError(error ?? 'permanent failure');
       return 'failed';
     }
+    await this.record(deliveryId, httpStatus, error);
     throw new WebhookRetryableError(error ?? 'retryable failure');
   }
 
@@ -130,15 +130,16 @@ export class WebhookDeliveryService {
     }
   }
 
-  private async record(deliveryId: string, httpStatus: number | null, error: string | null): Promise<void> {
-    await this.dataSource.query(`INSERT INTO webhook_attempts (notification_id, http_status, error) VALUES ($1, $2, $3)`, [
-      deliveryId,
-      httpStatus,
-      error?.slice(0, 500) ?? null,
-    ]);
+  /** Records the attempt and, when it ends the delivery, its final state: one statement, so never one without the other. */
+  private async record(deliveryId: string, httpStatus: number | null, error: string | null, final?: 'delivered' | 'failed'): Promise<void> {
+    await this.dataSource.query(
+      `WITH attempt AS (INSERT INTO webhook_attempts (notification_id, http_status, error) VALUES ($1, $2, $3))
+       UPDATE notifications SET state = $4, updated_at = now() WHERE id = $1 AND state = 'queued' AND $4::text IS NOT NULL`,
+      [deliveryId, httpStatus, error?.slice(0, 500) ?? null, final ?? null],
+    );
   }
 
-  private async finish(deliveryId: string, state: 'delivered' | 'failed' | 'superseded'): Promise<void> {
+  private async finish(deliveryId: string, state: 'superseded'): Promise<void> {
     await this.dataSource.query(`UPDATE notifications SET state = $2, updated_at = now() WHERE id = $1 AND state = 'queued'`, [deliveryId, state]);
   }
 }
