@@ -104,11 +104,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   /**
    * Claims and marks the rows in one statement (locked until the commit, so other relays skip them), then enqueues
    * them: if the enqueue fails, the rollback leaves them undispatched. BEGIN, UPDATE … RETURNING, COMMIT.
+   *
+   * The commit does not wait for its WAL to reach the disk (synchronous_commit off for this transaction only): a
+   * crash can lose only the marks, which makes the next relay enqueue those rows again under the same jobIds, the
+   * case the design already absorbs; and the fan-out's own, synchronous, commit flushes the marks before any inbox
+   * row is durable. It takes a disk flush off every event's path from commit to inbox.
    */
   private async claimAndEnqueue(tx: EntityManager, batch: number): Promise<number> {
     const [rows]: [OutboxRow[], number] = await tx.query(
       `UPDATE outbox_events o SET dispatched_at = clock_timestamp()
-         FROM (SELECT id FROM outbox_events WHERE dispatched_at IS NULL ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED) claimed
+         FROM (SELECT id FROM outbox_events WHERE dispatched_at IS NULL ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED) claimed,
+              (SELECT set_config('synchronous_commit', 'off', true)) async_commit
         WHERE o.id = claimed.id
        RETURNING o.id, o.correlation_id, o.created_at`,
       [batch],
