@@ -20,7 +20,7 @@ export class OutboxEventEntity {
   @Column({ type: 'varchar', length: 128, nullable: true }) correlationId: string | null;
   /**
    * When the row was written, not when its transaction began (clock_timestamp, not now()): the write path inserts
-   * the outbox row last, just before it commits, so this is the closest the database records to the commit.
+   * it in the statement that makes and commits the change, so this is the closest the database records to the commit.
    */
   @CreateDateColumn({ type: 'timestamptz', default: () => 'clock_timestamp()' }) createdAt: Date;
   @Column({ type: 'timestamptz', nullable: true }) dispatchedAt: Date | null;
