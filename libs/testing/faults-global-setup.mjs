@@ -6,7 +6,7 @@ import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import sharedGlobalSetup from './global-setup.mjs';
+import sharedGlobalSetup, { alive } from './global-setup.mjs';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 // tsc rewrites nothing when no output changes (a touched file, a checkout), so the stamp says when it last ran.
@@ -40,15 +40,6 @@ function buildServerIfStale() {
   if (output) console.warn(`\n[faults] tsc -p tsconfig.build.json reported errors outside apps/ and libs/:\n${output}`);
   writeFileSync(stamp, `${new Date().toISOString()}\n`);
   console.log(`\n[faults] built the server code into dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-}
-
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Temp dirs of dedicated PostgreSQL clusters left by runs that died (their servers died with them). */

@@ -18,7 +18,8 @@ function reachable(url) {
   });
 }
 
-function alive(pid) {
+/** Whether a process with this pid still runs (signal 0 only checks). */
+export function alive(pid) {
   try {
     process.kill(pid, 0);
     return true;
