@@ -64,3 +64,14 @@ export async function transactionCount(db: Db): Promise<number> {
   const { rows } = await db.query<{ n: string }>(`SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()`);
   return Number(rows[0].n);
 }
+
+/** The machine's CPU time so far, busy and in all (Linux /proc/stat, in clock ticks): for a utilisation between two readings. */
+export async function machineCpu(): Promise<{ busy: number; total: number }> {
+  try {
+    const ticks = (await readFile('/proc/stat', 'utf8')).split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const total = ticks.reduce((a, b) => a + b, 0);
+    return { busy: total - ticks[3] - ticks[4], total };
+  } catch {
+    return { busy: Number.NaN, total: Number.NaN };
+  }
+}
