@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { EntityManager, Repository } from 'typeorm';
+import type { Repository } from 'typeorm';
 import { validationFailed } from '../domain/errors/domain-error.js';
 import { checkDeadlineSettings, DEFAULT_DEADLINE_SETTINGS, type DeadlineSettings } from '../domain/referral/deadlines.js';
 import { SettingEntity } from '../persistence/entities/setting.entity.js';
@@ -16,10 +16,9 @@ export class DeadlineSettingsService {
 
   constructor(@InjectRepository(SettingEntity) private readonly settings: Repository<SettingEntity>) {}
 
-  async get(manager?: EntityManager): Promise<DeadlineSettings> {
+  async get(): Promise<DeadlineSettings> {
     if (this.cached && this.cached.until > Date.now()) return this.cached.value;
-    const repo = manager ? manager.getRepository(SettingEntity) : this.settings;
-    const row = await repo.findOneBy({ key: KEY });
+    const row = await this.settings.findOneBy({ key: KEY });
     const value = (row?.value as DeadlineSettings | undefined) ?? DEFAULT_DEADLINE_SETTINGS;
     this.cached = { value, until: Date.now() + CACHE_MS };
     return value;
