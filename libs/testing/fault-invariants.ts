@@ -49,9 +49,25 @@ export interface FaultCounts {
   lostTransitions: number;
 }
 
-const n = async (sql: pg.Pool, text: string, params: unknown[] = []) => Number((await sql.query(text, params)).rows[0].n);
+const n = async (sql: pg.ClientBase, text: string, params: unknown[] = []) => Number((await sql.query(text, params)).rows[0].n);
 
-export async function readFaultCounts(sql: pg.Pool, ledger?: TransitionLedger): Promise<FaultCounts> {
+/**
+ * Every count from one snapshot (one REPEATABLE READ transaction on one connection): read side by side on separate
+ * connections, a batch committing between two of them made the inbox count disagree with the expected recipients.
+ */
+export async function readFaultCounts(pool: pg.Pool, ledger?: TransitionLedger): Promise<FaultCounts> {
+  const sql = await pool.connect();
+  try {
+    await sql.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const counts = await readCounts(sql, ledger);
+    await sql.query('COMMIT');
+    return counts;
+  } finally {
+    sql.release();
+  }
+}
+
+async function readCounts(sql: pg.PoolClient, ledger?: TransitionLedger): Promise<FaultCounts> {
   const seen = ledger?.seen ?? [];
   const [referrals, transitions, events, expectedEvents, undispatched, inbox, expectedInbox, missingInbox, unexpectedInbox, duplicateInbox, statusMismatches, versionMismatches, lostTransitions] =
     await Promise.all([
