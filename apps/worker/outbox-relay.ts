@@ -4,6 +4,7 @@ import { ENGINE_CONFIG } from '../../libs/config/config.module.js';
 import type { EngineConfig } from '../../libs/config/engine-config.js';
 import pg from 'pg';
 import { NotificationProducer } from '../../libs/notifications/notification-producer.js';
+import { withTimeout } from '../../libs/queue/with-timeout.js';
 
 /**
  * How often an idle relay looks for new outbox rows: a full batch is followed at once by the next, and a commit
@@ -200,12 +201,4 @@ interface OutboxRow {
   id: string;
   correlation_id: string | null;
   created_at: Date;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

@@ -6,7 +6,9 @@ import { JobName, QueueName, type JobPayloads } from '../../libs/queue/queue-nam
 import { isUuid } from './job-payload.js';
 
 /** One webhook attempt per run; BullMQ's backoff schedules the retries, the service decides which failures retry. */
-@Processor(QueueName.Webhooks, { concurrency: 16, drainDelay: 1 })
+// Short locks, as for the fan-out: a crashed worker's deliveries go back to the queue within seconds, not a minute;
+// a running attempt (WEBHOOK_TIMEOUT_MS, 5 s by default) renews its lock every 5 s however long it takes.
+@Processor(QueueName.Webhooks, { concurrency: 16, drainDelay: 1, lockDuration: 10_000, stalledInterval: 5_000 })
 export class WebhookDeliveryProcessor extends WorkerHost {
   constructor(private readonly deliveries: WebhookDeliveryService) {
     super();

@@ -6,6 +6,7 @@ import { NotificationsModule } from '../../libs/notifications/notifications.modu
 import { DeadlineSweepProcessor } from './deadline-sweep.processor.js';
 import { NotificationDispatchProcessor } from './notification-dispatch.processor.js';
 import { OutboxRelay } from './outbox-relay.js';
+import { QueueLossSweep } from './queue-loss-sweep.js';
 import { WebhookDeliveryProcessor } from './webhook-delivery.processor.js';
 import { WorkerScheduler } from './worker-scheduler.js';
 
@@ -20,7 +21,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [CoreModule.forRoot(config), NotificationsModule],
-      providers: [HousekeepingProcessor, WorkerScheduler, OutboxRelay, NotificationDispatchProcessor, WebhookDeliveryProcessor, DeadlineSweepProcessor],
+      providers: [HousekeepingProcessor, WorkerScheduler, OutboxRelay, QueueLossSweep, NotificationDispatchProcessor, WebhookDeliveryProcessor, DeadlineSweepProcessor],
     };
   }
 
@@ -29,7 +30,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [NotificationsModule],
-      providers: [HousekeepingProcessor, WorkerScheduler, OutboxRelay, NotificationDispatchProcessor, WebhookDeliveryProcessor, DeadlineSweepProcessor],
+      providers: [HousekeepingProcessor, WorkerScheduler, OutboxRelay, QueueLossSweep, NotificationDispatchProcessor, WebhookDeliveryProcessor, DeadlineSweepProcessor],
     };
   }
 }

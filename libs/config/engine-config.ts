@@ -16,6 +16,8 @@ export interface QueueConfig {
   redisUrl: string | undefined;
   prefix: string;
   drainDelaySeconds: number;
+  /** With Redis: how often, and after how long, a worker hands the queue again work it may have lost (QueueLossSweep). */
+  lossSweepSeconds: number;
 }
 export interface AuthConfig {
   jwtSecret: string;
@@ -123,6 +125,7 @@ export function loadEngineConfig(env: Env = process.env): EngineConfig {
       redisUrl,
       prefix: text('QUEUE_PREFIX') ?? 'referral',
       drainDelaySeconds: int('QUEUE_DRAIN_DELAY_S', redisUrl ? 5 : 1, 1, 60),
+      lossSweepSeconds: int('QUEUE_LOSS_SWEEP_S', 30, 1, 3600),
     },
     auth: {
       jwtSecret: jwtSecret ?? DEV_JWT_SECRET,

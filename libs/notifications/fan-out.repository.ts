@@ -18,7 +18,9 @@ export interface EventWritten {
  * messages, the webhook deliveries (subscriptions to each event, limited to referrals where their institution, if
  * any, is a party), and the batch's text messages and deliveries still queued from an earlier, interrupted
  * dispatch. The unique indexes on (event, channel, recipient) make a redelivered event write nothing new; the rows
- * go in key order, so two batches racing over the same events cannot deadlock. The batch travels as one JSON
+ * go in key order, so two batches racing over the same events cannot deadlock. The same statement marks the
+ * batch's outbox rows fanned out (every id asked for, found or not), which is how QueueLossSweep tells an event the
+ * queue lost from one it delivered. The batch travels as one JSON
  * document and the answer is one row per event: on this machine the driver's per-element array encoding and
  * per-row decoding cost more than the SQL.
  */
@@ -27,6 +29,10 @@ const WRITE_SQL = `
     SELECT * FROM json_to_recordset($1::json) AS b(
       "outboxId" uuid, "referralId" uuid, event text, "inboxState" text, "sendState" text, inbox uuid[], sms uuid[],
       title text, body text, "fromInstitutionId" uuid, "toInstitutionId" uuid)
+  ), fanned_out AS (
+    UPDATE outbox_events o SET fanned_out_at = clock_timestamp()
+      FROM (SELECT id FROM outbox_events WHERE id = ANY($2::uuid[]) AND fanned_out_at IS NULL ORDER BY id FOR NO KEY UPDATE) e
+     WHERE o.id = e.id
   ), to_users AS (
     INSERT INTO notifications (outbox_event_id, referral_id, event, channel, user_id, state, title, body)
     SELECT b."outboxId", b."referralId", b.event, r.channel, r.user_id,
@@ -66,10 +72,13 @@ const WRITE_SQL = `
 export class FanOutRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** By outbox id; an event that wrote nothing and has nothing queued is absent. */
-  async write(events: EventFanOut[]): Promise<Map<string, EventWritten>> {
-    if (events.length === 0) return new Map();
-    const rows: EventWritten[] = await this.dataSource.query(WRITE_SQL, [JSON.stringify(events)]);
+  /**
+   * By outbox id; an event that wrote nothing and has nothing queued is absent. `outboxIds`: every event the batch
+   * was asked to fan out, the planned ones and those with nothing to plan, all marked fanned out.
+   */
+  async write(events: EventFanOut[], outboxIds: string[]): Promise<Map<string, EventWritten>> {
+    if (outboxIds.length === 0) return new Map();
+    const rows: EventWritten[] = await this.dataSource.query(WRITE_SQL, [JSON.stringify(events), outboxIds]);
     return new Map(rows.map((r) => [r.outboxId, r]));
   }
 

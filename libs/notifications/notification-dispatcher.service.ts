@@ -46,7 +46,7 @@ export class NotificationDispatcher {
   async dispatchMany(outboxIds: string[]): Promise<Map<string, DispatchResult | Error>> {
     const ids = [...new Set(outboxIds)];
     const facts = await this.facts.loadMany(ids, { withCandidates: true });
-    const written = await this.rows.write(planFanOut([...facts.values()]));
+    const written = await this.rows.write(planFanOut([...facts.values()]), ids);
 
     const results = new Map<string, DispatchResult | Error>(ids.map((id) => [id, NOTHING]));
     const sent: string[] = [];

@@ -39,6 +39,28 @@ export class NotificationProducer {
     );
   }
 
+  /**
+   * Hands events to the queue again that it was given but never fanned out: a job the queue no longer has (a Redis
+   * restarted without its data) is added again, one that failed all its attempts is retried; one still waiting or
+   * running is left alone. Answers the ids it handed over.
+   */
+  async redispatch(events: { id: string; correlationId: string | null }[]): Promise<string[]> {
+    const jobs = await Promise.all(events.map((e) => this.notifications.getJob(e.id)));
+    const missing = events.filter((_, i) => !jobs[i]);
+    const failed = await Promise.all(jobs.map(async (job) => (job && (await job.isFailed()) ? job : undefined)));
+    await Promise.all(failed.map((job) => job?.retry('failed')));
+    await this.dispatch(missing);
+    return [...missing.map((e) => e.id), ...failed.flatMap((job) => (job?.id ? [job.id] : []))];
+  }
+
+  /** Deliveries the queue no longer has (see redispatch) are added again; answers the ids it added. */
+  async redeliver(deliveries: { id: string; correlationId: string | null }[]): Promise<string[]> {
+    const jobs = await Promise.all(deliveries.map((d) => this.webhooks.getJob(d.id)));
+    const missing = deliveries.filter((_, i) => !jobs[i]);
+    await this.deliver(missing);
+    return missing.map((d) => d.id);
+  }
+
   /** One job per webhook delivery (jobId = delivery id), retried on the webhook schedule. */
   async deliver(deliveries: { id: string; correlationId: string | null }[]): Promise<void> {
     if (deliveries.length === 0) return;

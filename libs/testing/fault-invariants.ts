@@ -33,6 +33,10 @@ export interface FaultCounts {
   /** Outbox rows the history and the escalations call for: one per non-draft transition and per escalation step. */
   expectedEvents: number;
   undispatched: number;
+  /** Events handed to the queue whose fan-out has not committed (in flight, or lost by the queue). */
+  notFannedOut: number;
+  /** Events the queue-loss sweep handed to the queue again, in all. */
+  redispatches: number;
   inbox: number;
   expectedInbox: number;
   /** (event, recipient) pairs the contract wants and the inbox lacks. */
@@ -69,13 +73,15 @@ export async function readFaultCounts(pool: pg.Pool, ledger?: TransitionLedger):
 
 async function readCounts(sql: pg.PoolClient, ledger?: TransitionLedger): Promise<FaultCounts> {
   const seen = ledger?.seen ?? [];
-  const [referrals, transitions, events, expectedEvents, undispatched, inbox, expectedInbox, missingInbox, unexpectedInbox, duplicateInbox, statusMismatches, versionMismatches, lostTransitions] =
+  const [referrals, transitions, events, expectedEvents, undispatched, notFannedOut, redispatches, inbox, expectedInbox, missingInbox, unexpectedInbox, duplicateInbox, statusMismatches, versionMismatches, lostTransitions] =
     await Promise.all([
       n(sql, `SELECT count(*) AS n FROM referrals`),
       n(sql, `SELECT count(*) AS n FROM referral_transitions`),
       n(sql, `SELECT count(*) AS n FROM outbox_events`),
       n(sql, `SELECT (SELECT count(*) FROM referral_transitions WHERE to_status <> 'draft') + (SELECT count(*) FROM deadline_events WHERE event = 'escalated') AS n`),
       n(sql, `SELECT count(*) AS n FROM outbox_events WHERE dispatched_at IS NULL`),
+      n(sql, `SELECT count(*) AS n FROM outbox_events WHERE dispatched_at IS NOT NULL AND fanned_out_at IS NULL`),
+      n(sql, `SELECT coalesce(sum(redispatches), 0) AS n FROM outbox_events`),
       n(sql, `SELECT count(*) AS n FROM notifications WHERE channel = 'inbox'`),
       n(sql, `SELECT count(*) AS n FROM (${EXPECTED_INBOX}) e`),
       n(sql, `SELECT count(*) AS n FROM ((${EXPECTED_INBOX}) EXCEPT (${ACTUAL_INBOX})) m`),
@@ -96,7 +102,7 @@ async function readCounts(sql: pg.PoolClient, ledger?: TransitionLedger): Promis
         [seen.map((t) => t.referralId), seen.map((t) => t.action)],
       ),
     ]);
-  return { referrals, transitions, events, expectedEvents, undispatched, inbox, expectedInbox, missingInbox, unexpectedInbox, duplicateInbox, statusMismatches, versionMismatches, lostTransitions };
+  return { referrals, transitions, events, expectedEvents, undispatched, notFannedOut, redispatches, inbox, expectedInbox, missingInbox, unexpectedInbox, duplicateInbox, statusMismatches, versionMismatches, lostTransitions };
 }
 
 /** The events whose inbox entries are (partly) missing, with when they were handed to the queue. */
@@ -118,7 +124,7 @@ export async function waitForDelivery(
   sql: pg.Pool,
   ledger: TransitionLedger | undefined,
   timeoutMs: number,
-  caughtUp: (counts: FaultCounts) => boolean | Promise<boolean> = (c) => c.undispatched === 0 && c.missingInbox === 0,
+  caughtUp: (counts: FaultCounts) => boolean | Promise<boolean> = (c) => c.undispatched === 0 && c.notFannedOut === 0 && c.missingInbox === 0,
 ): Promise<FaultCounts> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -132,13 +138,14 @@ export async function waitForDelivery(
 export function expectConsistent(counts: FaultCounts): void {
   expect({
     undispatched: counts.undispatched,
+    notFannedOut: counts.notFannedOut,
     missingInbox: counts.missingInbox,
     unexpectedInbox: counts.unexpectedInbox,
     duplicateInbox: counts.duplicateInbox,
     statusMismatches: counts.statusMismatches,
     versionMismatches: counts.versionMismatches,
     lostTransitions: counts.lostTransitions,
-  }).toEqual({ undispatched: 0, missingInbox: 0, unexpectedInbox: 0, duplicateInbox: 0, statusMismatches: 0, versionMismatches: 0, lostTransitions: 0 });
+  }).toEqual({ undispatched: 0, notFannedOut: 0, missingInbox: 0, unexpectedInbox: 0, duplicateInbox: 0, statusMismatches: 0, versionMismatches: 0, lostTransitions: 0 });
   expect(counts.events).toBe(counts.expectedEvents);
   expect(counts.inbox).toBe(counts.expectedInbox);
 }
@@ -147,7 +154,7 @@ export function expectConsistent(counts: FaultCounts): void {
 export function faultSummary(label: string, counts: FaultCounts, extra = ''): string {
   return (
     `[faults] ${label}: ${counts.transitions} transitions, ${counts.events} events (${counts.undispatched} undispatched), ` +
-    `${counts.inbox} inbox rows (${counts.expectedInbox} expected, ${counts.missingInbox} missing, ${counts.duplicateInbox} duplicates), ` +
+    `${counts.redispatches} re-sent by the queue-loss sweep, ${counts.inbox} inbox rows (${counts.expectedInbox} expected, ${counts.missingInbox} missing, ${counts.duplicateInbox} duplicates), ` +
     `${counts.lostTransitions} lost, ${counts.statusMismatches} status mismatches${extra ? `; ${extra}` : ''}`
   );
 }

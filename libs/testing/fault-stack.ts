@@ -85,6 +85,8 @@ export class FaultStack {
       ADMIN_PASSWORD: ADMIN.password,
       DEMO_DATA: 'false',
       LOG_LEVEL: 'warn',
+      // Work a Redis restarted empty lost is re-sent after this long (30 s in production; a test cannot wait that).
+      QUEUE_LOSS_SWEEP_S: '2',
       ...extra,
     };
   }

@@ -7,6 +7,7 @@ import { StatsIndexes1795465198371 } from './1795465198371-StatsIndexes.js';
 import { StatsIndexesReturns1795466251910 } from './1795466251910-StatsIndexesReturns.js';
 import { OutboxNotify1795466414899 } from './1795466414899-OutboxNotify.js';
 import { NotificationWriteTimes1796353189285 } from './1796353189285-NotificationWriteTimes.js';
+import { OutboxFannedOut1796411000000 } from './1796411000000-OutboxFannedOut.js';
 
 /** Every migration in order; listed explicitly because ESM cannot glob-load classes portably (one per line: append). */
 export const MIGRATIONS: Function[] = [
@@ -19,4 +20,5 @@ export const MIGRATIONS: Function[] = [
   StatsIndexesReturns1795466251910,
   OutboxNotify1795466414899,
   NotificationWriteTimes1796353189285,
+  OutboxFannedOut1796411000000,
 ];
