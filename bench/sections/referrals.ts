@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { BenchContext, BenchSection } from '../bench-context.js';
 import { CleanupScope } from '../lib/cleanup.js';
+import { RELATED_SELECT } from '../../libs/referrals/referral-rows.js';
 import { FULL, QUICK, seedCommunity, type Community, type Shape } from '../lib/community.js';
 import { EngineClient } from '../lib/engine-client.js';
 import { startEngine } from '../lib/engine-process.js';
@@ -145,9 +146,12 @@ async function sequentialLatency(base: string, lookup: Lookup, samples: number):
   return { p50: percentile(client.latencies, 50), p99: percentile(client.latencies, 99) };
 }
 
-/** EXPLAIN ANALYZE of the worklist's first page and of a `q` search, as the API runs them. */
+/**
+ * EXPLAIN ANALYZE of the worklist's first page and of a `q` search, as the API runs them: one statement for the
+ * page's rows with their deadlines and children (the API lists every column where this reads `r.*`).
+ */
 async function explainPlans(url: string, county: string): Promise<string[]> {
-  const page = `SELECT r.id, r.priority, r.due_sort::text, r.created_at::text FROM referrals r WHERE r.to_institution_id = $1 AND r.status <> 'draft'`;
+  const page = `SELECT r.*, r.due_sort::text AS due_key, r.created_at::text AS created_key, ${RELATED_SELECT} FROM referrals r WHERE r.to_institution_id = $1 AND r.status <> 'draft'`;
   const order = 'ORDER BY r.priority, r.due_sort, r.created_at, r.id LIMIT 21';
   return withPgClient(url, async (db) => {
     const explain = async (title: string, sql: string, params: unknown[]) => {

@@ -10,6 +10,8 @@ export interface DatabaseConfig {
   url: string | undefined;
   pgliteDir: string;
   poolSize: number;
+  /** Hot statements as named prepared statements (parsed and planned once per connection); never on PGlite. */
+  preparedStatements: boolean;
 }
 export interface QueueConfig {
   /** Real Redis when set; otherwise BullMQ's Postgres backend on the same database. */
@@ -120,7 +122,10 @@ export function loadEngineConfig(env: Env = process.env): EngineConfig {
     nodeEnv,
     embedded,
     http: { port: int('PORT', 3000, 0, 65535), host: text('HOST') ?? '0.0.0.0', corsOrigins },
-    database: { url: databaseUrl, pgliteDir: text('PGLITE_DIR') ?? '.data/pglite', poolSize: int('DB_POOL_SIZE', embedded ? 8 : 10, 1, 200) },
+    database: { url: databaseUrl, pgliteDir: text('PGLITE_DIR') ?? '.data/pglite', poolSize: int('DB_POOL_SIZE', embedded ? 8 : 10, 1, 200),
+      // PGlite serves every client from one session, where two connections' statement names would collide.
+      preparedStatements: !embedded && bool('DB_PREPARED_STATEMENTS', true),
+    },
     queue: {
       redisUrl,
       prefix: text('QUEUE_PREFIX') ?? 'referral',

@@ -5,6 +5,7 @@ import { ENGINE_CONFIG } from '../config/config.module.js';
 import type { EngineConfig } from '../config/engine-config.js';
 import { buildDataSourceOptions, resolveDatabaseUrl } from './data-source-options.js';
 import { ENTITIES } from './entities/index.js';
+import { PreparedStatements } from './prepared-statements.js';
 import { runMigrationsLocked } from './run-migrations.js';
 
 /** TypeORM on PostgreSQL (or the embedded PGlite); migrations run on start under an advisory lock. */
@@ -27,6 +28,7 @@ import { runMigrationsLocked } from './run-migrations.js';
     }),
     TypeOrmModule.forFeature(ENTITIES),
   ],
-  exports: [TypeOrmModule],
+  providers: [PreparedStatements],
+  exports: [TypeOrmModule, PreparedStatements],
 })
 export class PersistenceModule {}

@@ -25,7 +25,7 @@ export function redisOptionsFromUrl(redisUrl: string) {
 
 /**
  * The BullMQ connection: Redis when REDIS_URL is set, else BullMQ's own PostgreSQL backend on the engine's
- * database (schema `bullmq`, or `QUEUE_PREFIX` in tests so parallel suites do not share queues).
+ * database (schema `bullmq`, or one per `QUEUE_PREFIX` on a PostgreSQL server, so parallel suites do not share queues).
  */
 export async function queueConnection(config: EngineConfig): Promise<unknown> {
   if (config.queue.redisUrl) {
@@ -33,6 +33,9 @@ export async function queueConnection(config: EngineConfig): Promise<unknown> {
     return redisOptionsFromUrl(config.queue.redisUrl);
   }
   setDefaultBackendFactory(createPostgresBackend as never);
-  const schema = config.queue.prefix === 'referral' ? 'bullmq' : `bullmq_${config.queue.prefix.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`;
+  // PGlite serves every client from one session, whose search_path (public, bullmq: embedded-postgres.ts) decides
+  // where the backend's functions are found; each embedded engine has its own PGlite, so it needs no schema apart.
+  const schema =
+    config.embedded || config.queue.prefix === 'referral' ? 'bullmq' : `bullmq_${config.queue.prefix.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`;
   return { connectionString: await resolveDatabaseUrl(config), max: config.embedded ? 2 : 4, migrate: true, schema, connectionTimeoutMillis: config.embedded ? 60_000 : 5000 };
 }

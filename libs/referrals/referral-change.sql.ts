@@ -1,6 +1,7 @@
 import type { DeadlineEffects } from '../domain/referral/deadlines.js';
 import type { ReferralStatus } from '../domain/referral/referral-status.js';
 import type { TransitionRecord } from './referral-writer.js';
+import { childrenJson, deadlinesJson } from './referral-rows.js';
 
 /** Positional parameters ($1, $2, …) appended after those of a statement TypeORM built. */
 export class SqlParams {
@@ -19,13 +20,18 @@ export class SqlParams {
 const eventFor = (to: ReferralStatus): string | null => (to === 'draft' ? null : `referral.${to}`);
 
 /**
- * Wraps the referral's own INSERT or UPDATE (which must end in `RETURNING id` and matches one row, or none when
- * its version check fails) into one statement that also closes and opens deadlines (with their timeline events),
- * appends the history row and the outbox row. Every part reads `target`, so when the version check fails nothing
- * at all is written. Answers the referral's id, or no row.
+ * Wraps the referral's own INSERT or UPDATE (which must end in `RETURNING <every column>` and matches one row, or
+ * none when its version check fails) into one statement that also closes and opens deadlines (with their timeline
+ * events), appends the history row and the outbox row. Every part reads `target`, so when the version check fails
+ * nothing at all is written. Answers the referral as it is after the change, with its deadlines and children (the
+ * view the caller answers with, so no read follows the write), or no row.
+ *
+ * The statement's snapshot predates its own writes: the deadlines it answers are the ones it saw, with the states
+ * `closed` gave them, plus the ones `opened` inserted.
  */
 export function recordChangeSql(
   targetSql: string,
+  columns: (alias: string) => string,
   p: SqlParams,
   t: TransitionRecord,
   effects: DeadlineEffects,
@@ -47,7 +53,7 @@ export function recordChangeSql(
       INSERT INTO referral_deadlines (referral_id, kind, due_at, state, opened_at)
         SELECT target.id, o.kind, o.due_at, 'open', ${at}
           FROM target, unnest(${p.add(effects.open.map((d) => d.kind))}::text[], ${p.add(effects.open.map((d) => d.dueAt))}::timestamptz[]) AS o(kind, due_at)
-        RETURNING id, referral_id, kind, due_at)`);
+        RETURNING id, referral_id, kind, due_at, opened_at)`);
   }
   const deadlineEvents = [
     ...(closing.length > 0 ? [`SELECT referral_id, id, kind, due_at, state, ${at}::timestamptz FROM closed`] : []),
@@ -69,5 +75,10 @@ export function recordChangeSql(
           JSON.stringify({ action: t.action, from: t.from, actor: t.actor }),
         )}::jsonb, ${p.add(t.correlationId ?? null)}::text FROM target)`);
   }
-  return [`WITH ${parts.join(',\n')}\nSELECT id FROM target`, p.values];
+  const deadlinesAfter =
+    `SELECT d.id, d.kind, d.due_at, ${closing.length > 0 ? 'coalesce(c.state, d.state)' : 'd.state'} AS state, d.opened_at FROM referral_deadlines d` +
+    `${closing.length > 0 ? ' LEFT JOIN closed c ON c.id = d.id' : ''} WHERE d.referral_id = target.id` +
+    `${effects.open.length > 0 ? ` UNION ALL SELECT o.id, o.kind, o.due_at, 'open', o.opened_at FROM opened o` : ''}`;
+  const answer = `SELECT ${columns('target')}, ${deadlinesJson(deadlinesAfter)} AS related_deadlines, ${childrenJson('target.id')} AS related_children FROM target`;
+  return [`WITH ${parts.join(',\n')}\n${answer}`, p.values];
 }

@@ -8,14 +8,15 @@ import { checkPatient, idLast4, normalisePatient, patientKey, type Patient } fro
 import { assertTransition, partyOf } from '../domain/referral/referral-machine.js';
 import { isActionName, type ActionName, type Direction, type ReferralStatus, type Urgency } from '../domain/referral/referral-status.js';
 import { isDoctor, type Actor } from '../domain/shared/actor.js';
-import { InstitutionEntity } from '../persistence/entities/institution.entity.js';
 import { ReferralEntity } from '../persistence/entities/referral.entity.js';
 import { isUniqueViolation } from '../persistence/pg-errors.js';
 import { parseActionPayload, type AcceptInput, type ArriveInput, type CancelInput, type CompleteInput, type ReturnInput } from './action-payloads.js';
+import { InstitutionDirectory } from './institution-directory.js';
 import { CATALOGUE_LOOKUP, type CatalogueLookup } from './catalogue-lookup.js';
 import { snapshotOf, type ReferralView } from './referral.mapper.js';
 import { ReferralQueries } from './referral-queries.service.js';
 import { ReferralWriter } from './referral-writer.js';
+import { RecentReferrals } from './recent-referrals.js';
 import { ReasonCodesService } from './reason-codes.service.js';
 
 /** The referral form as both create and PATCH carry it (validated for shape by the HTTP layer). */
@@ -49,11 +50,12 @@ const EDITABLE: ReferralStatus[] = ['draft', 'returned'];
 export class ReferralCommands {
   constructor(
     @InjectRepository(ReferralEntity) private readonly referrals: Repository<ReferralEntity>,
-    @InjectRepository(InstitutionEntity) private readonly institutions: Repository<InstitutionEntity>,
+    private readonly institutions: InstitutionDirectory,
     @Inject(CATALOGUE_LOOKUP) private readonly catalogue: CatalogueLookup,
     private readonly writer: ReferralWriter,
     private readonly queries: ReferralQueries,
     private readonly reasonCodes: ReasonCodesService,
+    private readonly recent: RecentReferrals,
   ) {}
 
   async create(actor: Actor, input: CreateReferralInput, correlationId?: string): Promise<ReferralView> {
@@ -61,7 +63,7 @@ export class ReferralCommands {
     if (actor.role !== creator || !actor.institutionId) {
       throw forbidden(`Only a ${creator.replace('_', ' ')} may create ${input.direction === 'up' ? 'upward' : 'downward'} referrals.`);
     }
-    const destination = await this.institutions.findOneBy({ id: input.toInstitutionId });
+    const destination = await this.institutions.get(input.toInstitutionId);
     const wantedLevel = input.direction === 'up' ? ['county'] : ['township', 'village'];
     if (!destination || !wantedLevel.includes(destination.level)) {
       throw invalidField('toInstitutionId', `toInstitutionId must name a ${wantedLevel.join(' or ')} institution`);
@@ -74,7 +76,7 @@ export class ReferralCommands {
     const gate = submit && input.direction === 'up' ? await this.judge(input) : null;
     const patient = normalisePatient(input.patient);
     try {
-      const id = await this.writer.insert(
+      const created = await this.writer.insert(
         {
           direction: input.direction,
           urgency: input.urgency,
@@ -89,7 +91,7 @@ export class ReferralCommands {
         actor,
         { action: submit ? 'submit' : 'create', reason: null, catalogueVersion: gate?.catalogueVersion ?? null, correlationId },
       );
-      return this.queries.view(id, actor);
+      return await this.queries.present(created, actor);
     } catch (e) {
       throw await this.duplicateOr(e, actor.institutionId, patient);
     }
@@ -120,9 +122,25 @@ export class ReferralCommands {
     return this.queries.view(id, actor);
   }
 
-  /** `POST /referrals/:id/actions/:action`, checked in the contract's order: 404, 404, 409, 409, 400. */
+  /**
+   * `POST /referrals/:id/actions/:action`, checked in the contract's order: 404, 404, 409, 409, 400. When this
+   * process knows the referral at the version the body names (RecentReferrals), it acts on that row without reading
+   * it; if anything refuses the action there, it is judged again on a fresh read, so the answer is always the one
+   * the database's current row gives (a refusal happens before the write, so the first attempt wrote nothing).
+   */
   async act(actor: Actor, id: string, actionName: string, body: Record<string, unknown>, correlationId?: string): Promise<ReferralView> {
-    const referral = await this.queries.findVisible(id, actor);
+    const known = this.recent.at(id, body?.version);
+    if (known) {
+      try {
+        return await this.actOn(this.queries.visible(known, actor), actor, actionName, body, correlationId);
+      } catch (e) {
+        if (!(e instanceof DomainError)) throw e;
+      }
+    }
+    return this.actOn(await this.queries.findVisible(id, actor), actor, actionName, body, correlationId);
+  }
+
+  private async actOn(referral: ReferralEntity, actor: Actor, actionName: string, body: Record<string, unknown>, correlationId?: string): Promise<ReferralView> {
     if (actor.role === 'admin') throw forbidden('Admins read referrals but take no actions.');
     if (!isActionName(actionName)) throw notFound('Action');
     const { version, ...payload } = body ?? {};
@@ -131,7 +149,7 @@ export class ReferralCommands {
     const snapshot = snapshotOf(referral);
     const to = assertTransition(snapshot, actionName, { kind: 'user', actor });
     const step = await this.prepare(referral, actionName, payload, actor);
-    await this.writer.transition({
+    const changed = await this.writer.transition({
       referral,
       expectedVersion: version,
       from: snapshot.status,
@@ -143,7 +161,7 @@ export class ReferralCommands {
       catalogueVersion: step.catalogueVersion,
       correlationId,
     });
-    return this.queries.view(id, actor);
+    return this.queries.present(changed, actor);
   }
 
   /** The deadline engine's actions (no_show, expire): same machine, same write path, no user. */

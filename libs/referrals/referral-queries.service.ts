@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { In, type Repository } from 'typeorm';
 import { notFound } from '../domain/errors/domain-error.js';
 import { partyOf } from '../domain/referral/referral-machine.js';
 import type { Direction, ReferralStatus, Urgency } from '../domain/referral/referral-status.js';
 import type { Actor } from '../domain/shared/actor.js';
-import { InstitutionEntity } from '../persistence/entities/institution.entity.js';
-import { ReferralEntity } from '../persistence/entities/referral.entity.js';
+import type { ReferralEntity } from '../persistence/entities/referral.entity.js';
 import { CursorCodec, type Page, type PageRequest } from '../persistence/pagination.js';
+import { PreparedStatements } from '../persistence/prepared-statements.js';
+import { InstitutionDirectory } from './institution-directory.js';
+import { RecentReferrals } from './recent-referrals.js';
 import { mapReferral, snapshotOf, type ReferralExtras, type ReferralView } from './referral.mapper.js';
+import { ReferralColumns, RELATED_SELECT, type LoadedReferral, type Related } from './referral-rows.js';
 
 export interface WorklistQuery extends PageRequest {
   box: 'outgoing' | 'incoming';
@@ -22,25 +23,45 @@ export interface WorklistQuery extends PageRequest {
 @Injectable()
 export class ReferralQueries {
   constructor(
-    @InjectRepository(ReferralEntity) private readonly referrals: Repository<ReferralEntity>,
-    @InjectRepository(InstitutionEntity) private readonly institutions: Repository<InstitutionEntity>,
+    private readonly institutions: InstitutionDirectory,
     private readonly cursors: CursorCodec,
-  ) {}
+    private readonly prepared: PreparedStatements,
+    private readonly columns: ReferralColumns,
+    private readonly recent: RecentReferrals,
+  ) {
+    this.byIdSql = `SELECT ${columns.list('r')} FROM referrals r WHERE r.id = $1`;
+    this.withRelatedSql = `SELECT ${columns.list('r')}, ${RELATED_SELECT} FROM referrals r WHERE r.id = ANY($1::uuid[])`;
+  }
+
+  private readonly byIdSql: string;
+  private readonly withRelatedSql: string;
 
   /**
    * The referral if the actor may read it: parties (a draft only for its origin) and admins; 404 otherwise,
    * so a stranger learns nothing about whether it exists.
    */
   async findVisible(id: string, actor: Actor): Promise<ReferralEntity> {
-    return assertVisible(await this.referrals.findOneBy({ id }), actor);
+    const [row] = await this.prepared.query<Record<string, unknown>>(this.byIdSql, [id]);
+    return assertVisible(row ? this.columns.hydrate(row) : null, actor);
   }
 
   /** The referral as its reader sees it: row, deadlines and children in one round trip. */
   async view(id: string, actor: Actor): Promise<ReferralView> {
     const [found] = await this.loadWithExtras([id]);
-    const referral = assertVisible(found?.[0] ?? null, actor);
-    const [extras] = await this.extras([referral], [found[1]]);
-    return mapReferral(referral, extras, actor, true);
+    assertVisible(found?.referral ?? null, actor);
+    return this.present(found, actor);
+  }
+
+  /** The referral, if the actor may read it (else 404: see findVisible). */
+  visible(referral: ReferralEntity, actor: Actor): ReferralEntity {
+    return assertVisible(referral, actor);
+  }
+
+  /** A referral just read or written, as the actor sees it in a single-referral response (remembered: RecentReferrals). */
+  async present(loaded: LoadedReferral, actor: Actor): Promise<ReferralView> {
+    this.recent.remember(loaded.referral);
+    const [extras] = await this.extras([loaded.referral], [loaded.related]);
+    return mapReferral(loaded.referral, extras, actor, true);
   }
 
   async worklist(actor: Actor, q: WorklistQuery): Promise<Page<ReferralView>> {
@@ -71,19 +92,21 @@ export class ReferralQueries {
       where.push(`(r.priority, r.due_sort, r.created_at, r.id) > ($${n - 3}::smallint, $${n - 2}::timestamptz, $${n - 1}::timestamptz, $${n}::uuid)`);
     }
     params.push(q.limit + 1);
-    const rows: (Record<string, unknown> & { due_key: string; created_key: string })[] = await this.referrals.query(
-      `SELECT r.id, r.priority, r.due_sort::text AS due_key, r.created_at::text AS created_key
+    // One statement for the page and what its rows show (deadlines and children are read for the page's rows only:
+    // PostgreSQL evaluates those subqueries above the sort and the limit).
+    const rows = await this.prepared.query<Record<string, unknown> & { due_key: string; created_key: string }>(
+      `SELECT ${this.columns.list('r')}, r.due_sort::text AS due_key, r.created_at::text AS created_key, ${RELATED_SELECT}
        FROM referrals r WHERE ${where.join(' AND ')}
        ORDER BY r.priority, r.due_sort, r.created_at, r.id LIMIT $${params.length}`,
       params,
     );
     const more = rows.length > q.limit;
     const page = more ? rows.slice(0, q.limit) : rows;
-    const loaded = await this.loadWithExtras(page.map((r) => r.id as string));
-    const ordered = loaded.map(([entity]) => entity);
+    const loaded = page.map((row) => this.columns.load(row));
+    const ordered = loaded.map((l) => l.referral);
     const extras = await this.extras(
       ordered,
-      loaded.map(([, related]) => related),
+      loaded.map((l) => l.related),
     );
     const last = page[page.length - 1];
     return {
@@ -92,62 +115,30 @@ export class ReferralQueries {
     };
   }
 
-  private async institutionNames(ids: string[]): Promise<Map<string, string>> {
-    const now = Date.now();
-    const names = new Map<string, string>();
-    const missing = ids.filter((id) => {
-      const hit = nameCache.get(id);
-      if (hit && hit.until > now) names.set(id, hit.name);
-      return !names.has(id);
-    });
-    if (missing.length > 0) {
-      for (const i of await this.institutions.findBy({ id: In(missing) })) {
-        names.set(i.id, i.name);
-        nameCache.set(i.id, { name: i.name, until: now + NAME_CACHE_MS });
-      }
-    }
-    return names;
-  }
-
   /**
    * Referrals by id, in the order given (missing ones left out), each with its deadlines and children, read by
    * subqueries of the same statement: one round trip however many referrals.
    */
-  private async loadWithExtras(ids: string[]): Promise<[ReferralEntity, Related][]> {
+  private async loadWithExtras(ids: string[]): Promise<LoadedReferral[]> {
     if (ids.length === 0) return [];
-    const { entities, raw } = await this.referrals
-      .createQueryBuilder('r')
-      .addSelect(
-        `(SELECT coalesce(json_agg(json_build_object('kind', d.kind, 'dueAt', d.due_at, 'state', d.state) ORDER BY d.opened_at, d.id), '[]')
-            FROM referral_deadlines d WHERE d.referral_id = r.id)`,
-        'related_deadlines',
-      )
-      .addSelect(`(SELECT coalesce(json_agg(c.id ORDER BY c.created_at), '[]') FROM referrals c WHERE c.parent_referral_id = r.id)`, 'related_children')
-      .where('r.id IN (:...ids)', { ids })
-      .getRawAndEntities<{ r_id: string; related_deadlines: { kind: string; dueAt: string; state: string }[]; related_children: string[] }>();
-    const related = new Map(raw.map((row) => [row.r_id, row]));
-    const byId = new Map(entities.map((e) => [e.id, e]));
+    const rows = await this.prepared.query<Record<string, unknown>>(this.withRelatedSql, [ids]);
+    const byId = new Map(rows.map((row) => [row.id as string, row]));
     return ids.flatMap((id) => {
-      const entity = byId.get(id);
-      const row = related.get(id);
-      if (!entity || !row) return [];
-      const deadlines = row.related_deadlines.map((d) => ({ kind: d.kind, dueAt: new Date(d.dueAt).toISOString(), state: d.state }));
-      return [[entity, { deadlines, childReferralIds: row.related_children }] as [ReferralEntity, Related]];
+      const row = byId.get(id);
+      return row ? [this.columns.load(row)] : [];
     });
   }
 
-  /** Institution names (cached) joined to the deadlines and children read with the referrals. */
+  /** Institution names (kept in the process) joined to the deadlines and children read with the referrals. */
   private async extras(referrals: ReferralEntity[], related: Related[]): Promise<ReferralExtras[]> {
-    const names = await this.institutionNames([...new Set(referrals.flatMap((r) => [r.fromInstitutionId, r.toInstitutionId]))]);
+    const institutions = await this.institutions.getMany([...new Set(referrals.flatMap((r) => [r.fromInstitutionId, r.toInstitutionId]))]);
     return referrals.map((r, i) => ({
-      fromInstitutionName: names.get(r.fromInstitutionId) ?? '',
-      toInstitutionName: names.get(r.toInstitutionId) ?? '',
+      fromInstitutionName: institutions.get(r.fromInstitutionId)?.name ?? '',
+      toInstitutionName: institutions.get(r.toInstitutionId)?.name ?? '',
       ...related[i],
     }));
   }
 }
-
-type Related = Pick<ReferralExtras, 'deadlines' | 'childReferralIds'>;
 
 /** Parties (a draft only for its origin) and admins may read a referral; anyone else gets 404. */
 function assertVisible(referral: ReferralEntity | null, actor: Actor): ReferralEntity {
@@ -157,9 +148,5 @@ function assertVisible(referral: ReferralEntity | null, actor: Actor): ReferralE
   if (party === null || (party === 'destination' && referral.status === 'draft')) throw notFound('Referral');
   return referral;
 }
-
-/** Institution names change rarely and every referral view needs two: a short-lived in-process cache. */
-const NAME_CACHE_MS = 30_000;
-const nameCache = new Map<string, { name: string; until: number }>();
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);

@@ -3,6 +3,9 @@ import { DeadlineSettingsService } from './deadline-settings.service.js';
 import { ReasonCodesService } from './reason-codes.service.js';
 import { ReferralCommands } from './referral-commands.service.js';
 import { ReferralQueries } from './referral-queries.service.js';
+import { ReferralColumns } from './referral-rows.js';
+import { InstitutionDirectory } from './institution-directory.js';
+import { RecentReferrals } from './recent-referrals.js';
 import { ReferralTimeline } from './referral-timeline.service.js';
 import { ReferralWriter } from './referral-writer.js';
 import { IdempotencyService } from '../idempotency/idempotency.service.js';
@@ -14,6 +17,9 @@ import { CATALOGUE_LOOKUP } from './catalogue-lookup.js';
 @Module({
   imports: [CatalogueModule],
   providers: [
+    ReferralColumns,
+    InstitutionDirectory,
+    RecentReferrals,
     ReferralWriter,
     ReferralCommands,
     ReferralQueries,
