@@ -73,6 +73,7 @@ export async function transitionLoad(bases: readonly string[], c: Community, cli
   await Promise.all(Array.from({ length: clients }, (_, i) => client(i)));
   const elapsed = (performance.now() - t0) / 1000;
   const latencies = http.flatMap((h) => h.latencies);
+  for (const h of http) h.close();
   return {
     clients,
     processes: bases.length,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { JwtService } from '@nestjs/jwt';
 import { bearer, createCommunity, createUser, loginAdmin, type Community } from '../../libs/testing/fixtures.js';
 import { createTestApp, type TestApp } from '../../libs/testing/test-app.js';
 
@@ -43,6 +44,18 @@ describe('foundation: auth, errors, limits, operations', () => {
     const res = header ? await req.set('Authorization', header) : await req;
     expect(res.status).toBe(401);
     expectErrorShape(res.body, 'UNAUTHENTICATED');
+  });
+
+  it('refuses a token once it has expired, though it was accepted (and its verification kept) before', async () => {
+    const claims = JSON.parse(Buffer.from(c.countyDoctor.token.split('.')[1], 'base64url').toString());
+    const now = Math.floor(Date.now() / 1000);
+    const shortLived = new JwtService({ secret: t.config.auth.jwtSecret }).sign({ ...claims, iat: now, exp: now + 2 });
+    expect((await t.http.get('/api/v1/me').set('Authorization', `Bearer ${shortLived}`)).status).toBe(200);
+    expect((await t.http.get('/api/v1/me').set('Authorization', `Bearer ${shortLived}`)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, (now + 2) * 1000 - Date.now() + 50));
+    const late = await t.http.get('/api/v1/me').set('Authorization', `Bearer ${shortLived}`);
+    expect(late.status).toBe(401);
+    expectErrorShape(late.body, 'UNAUTHENTICATED');
   });
 
   it('answers 401 for wrong credentials without telling which part was wrong', async () => {

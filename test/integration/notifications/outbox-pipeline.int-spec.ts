@@ -85,6 +85,8 @@ describe('the outbox pipeline: relay, fan-out, supersession, redelivery', () => 
   it('creates no duplicates when the same outbox event is dispatched again, directly or through the relay', async () => {
     const a = await createReferral(t, c.townshipDoctor, upReferral(c));
     await waitFor('the first fan-out', async () => (await inboxRows(t, a.id)).length === 2);
+    // Its webhook too (on the embedded stack's polling queue it can come a second after the inbox).
+    await waitFor('the first webhook delivery', async () => receiver.bodies().some((x) => x.referral.id === a.id));
     const [{ id: outboxId }] = await t.dataSource.query(`SELECT id FROM outbox_events WHERE referral_id = $1`, [a.id]);
     const count = async () => (await t.dataSource.query(`SELECT count(*)::int AS n FROM notifications WHERE outbox_event_id = $1`, [outboxId]))[0].n;
     const before = await count();
