@@ -28,8 +28,12 @@ export class PreparedStatements {
     @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
   ) {}
 
-  async query<T>(text: string, values: unknown[]): Promise<T[]> {
-    if (!this.config.database.preparedStatements) return this.dataSource.query(text, values);
+  /**
+   * `planEachTime`: for a statement whose best plan depends on its values, such as `name LIKE $1` (a prefix can use
+   * the index only when the planner sees it); a prepared statement would switch to a generic plan after five runs.
+   */
+  async query<T>(text: string, values: unknown[], options: { planEachTime?: boolean } = {}): Promise<T[]> {
+    if (!this.config.database.preparedStatements || options.planEachTime) return this.dataSource.query(text, values);
     const pool = (this.dataSource.driver as unknown as { master: pg.Pool }).master;
     try {
       return (await pool.query<T & pg.QueryResultRow>({ name: this.nameOf(text), text, values })).rows;
