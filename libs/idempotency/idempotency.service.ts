@@ -5,7 +5,12 @@ import { DomainError } from '../domain/errors/domain-error.js';
 import { IdempotencyKeyEntity } from '../persistence/entities/idempotency-key.entity.js';
 
 export type IdempotencyClaim =
-  | { kind: 'owner' }
+  /**
+   * `takenOver`: from a first attempt whose lease lapsed (its process died), whose change may have committed.
+   * `claimedAt`: when the key was first claimed, the same for every attempt of this request (and different for a
+   * later request that reuses the key once this one has been purged).
+   */
+  | { kind: 'owner'; takenOver: boolean; claimedAt: string }
   | { kind: 'replay'; status: number; body: unknown };
 
 /** How long a running request holds its key; a crashed owner's retry takes over after this. */
@@ -28,10 +33,10 @@ export class IdempotencyService {
       const inserted = await this.keys.query(
         `INSERT INTO idempotency_keys (user_id, key, fingerprint, state, lease_until)
          VALUES ($1, $2, $3, 'running', now() + make_interval(secs => $4))
-         ON CONFLICT (user_id, key) DO NOTHING RETURNING key`,
+         ON CONFLICT (user_id, key) DO NOTHING RETURNING created_at::text AS claimed_at`,
         [userId, key, fingerprint, LEASE_SECONDS],
       );
-      if (inserted.length > 0) return { kind: 'owner' };
+      if (inserted.length > 0) return { kind: 'owner', takenOver: false, claimedAt: inserted[0].claimed_at };
       const existing = await this.keys.findOneBy({ userId, key });
       if (!existing) continue; // the owner failed with a 5xx and released it: try again
       if (existing.fingerprint !== fingerprint) {
@@ -41,10 +46,11 @@ export class IdempotencyService {
       // Still running elsewhere: take it over if its owner's lease lapsed (a crashed process), else wait.
       const takeover = await this.keys.query(
         `UPDATE idempotency_keys SET lease_until = now() + make_interval(secs => $3)
-         WHERE user_id = $1 AND key = $2 AND state = 'running' AND lease_until < now() RETURNING key`,
+         WHERE user_id = $1 AND key = $2 AND state = 'running' AND lease_until < now() RETURNING created_at::text AS claimed_at`,
         [userId, key, LEASE_SECONDS],
       );
-      if (takeover[1] > 0 || (Array.isArray(takeover[0]) && takeover[0].length > 0)) return { kind: 'owner' };
+      const [taken] = takeover[0] as { claimed_at: string }[];
+      if (taken) return { kind: 'owner', takenOver: true, claimedAt: taken.claimed_at };
       if (Date.now() > deadline) throw new DomainError('SERVICE_UNAVAILABLE', 'The first request with this Idempotency-Key is still running.');
       await new Promise((r) => setTimeout(r, POLL_MS));
     }

@@ -65,9 +65,9 @@ export function recordChangeSql(
   }
   // History and outbox together: never one without the other.
   parts.push(`history AS (
-    INSERT INTO referral_transitions (referral_id, from_status, to_status, action, actor, reason, catalogue_version, at)
+    INSERT INTO referral_transitions (referral_id, from_status, to_status, action, actor, reason, catalogue_version, at, request_key)
       SELECT target.id, ${p.add(t.from)}::text, ${p.add(t.to)}::text, ${p.add(t.action)}::text, ${p.add(t.actor ? JSON.stringify(t.actor) : null)}::jsonb,
-             ${p.add(t.reason)}::text, ${p.add(t.catalogueVersion)}::int, ${at} FROM target)`);
+             ${p.add(t.reason)}::text, ${p.add(t.catalogueVersion)}::int, ${at}, ${p.add(t.requestKey ?? null)}::text FROM target)`);
   if (event) {
     parts.push(`outbox AS (
       INSERT INTO outbox_events (referral_id, event, referral_status, referral_version, payload, correlation_id)

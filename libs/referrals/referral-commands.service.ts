@@ -10,6 +10,7 @@ import { isActionName, type ActionName, type Direction, type ReferralStatus, typ
 import { isDoctor, type Actor } from '../domain/shared/actor.js';
 import { ReferralEntity } from '../persistence/entities/referral.entity.js';
 import { isUniqueViolation } from '../persistence/pg-errors.js';
+import type { RequestContext } from '../idempotency/request-key.js';
 import { parseActionPayload, type AcceptInput, type ArriveInput, type CancelInput, type CompleteInput, type ReturnInput } from './action-payloads.js';
 import { InstitutionDirectory } from './institution-directory.js';
 import { CATALOGUE_LOOKUP, type CatalogueLookup } from './catalogue-lookup.js';
@@ -43,6 +44,7 @@ export interface CreateReferralInput extends ReferralForm {
 }
 
 const OPEN_UP_INDEX = 'UQ_referrals_open_up_per_patient';
+const REQUEST_KEY_INDEX = 'UQ_referral_transitions_request_key';
 const EDITABLE: ReferralStatus[] = ['draft', 'returned'];
 
 /** Creating, editing and acting on referrals. Every status change goes through ReferralWriter. */
@@ -58,7 +60,9 @@ export class ReferralCommands {
     private readonly recent: RecentReferrals,
   ) {}
 
-  async create(actor: Actor, input: CreateReferralInput, correlationId?: string): Promise<ReferralView> {
+  async create(actor: Actor, input: CreateReferralInput, ctx: RequestContext = {}): Promise<ReferralView> {
+    const earlier = await this.earlierAnswer(ctx, actor);
+    if (earlier) return earlier;
     const creator = input.direction === 'up' ? 'township_doctor' : 'county_doctor';
     if (actor.role !== creator || !actor.institutionId) {
       throw forbidden(`Only a ${creator.replace('_', ' ')} may create ${input.direction === 'up' ? 'upward' : 'downward'} referrals.`);
@@ -89,10 +93,18 @@ export class ReferralCommands {
           ...this.formColumns(input, patient),
         },
         actor,
-        { action: submit ? 'submit' : 'create', reason: null, catalogueVersion: gate?.catalogueVersion ?? null, correlationId },
+        {
+          action: submit ? 'submit' : 'create',
+          reason: null,
+          catalogueVersion: gate?.catalogueVersion ?? null,
+          correlationId: ctx.correlationId,
+          requestKey: ctx.requestKey?.value,
+        },
       );
       return await this.queries.present(created, actor);
     } catch (e) {
+      const applied = await this.appliedUnderKey(e, ctx, actor);
+      if (applied) return applied;
       throw await this.duplicateOr(e, actor.institutionId, patient);
     }
   }
@@ -128,19 +140,45 @@ export class ReferralCommands {
    * it; if anything refuses the action there, it is judged again on a fresh read, so the answer is always the one
    * the database's current row gives (a refusal happens before the write, so the first attempt wrote nothing).
    */
-  async act(actor: Actor, id: string, actionName: string, body: Record<string, unknown>, correlationId?: string): Promise<ReferralView> {
-    const known = this.recent.at(id, body?.version);
-    if (known) {
-      try {
-        return await this.actOn(this.queries.visible(known, actor), actor, actionName, body, correlationId);
-      } catch (e) {
-        if (!(e instanceof DomainError)) throw e;
+  async act(actor: Actor, id: string, actionName: string, body: Record<string, unknown>, ctx: RequestContext = {}): Promise<ReferralView> {
+    const earlier = await this.earlierAnswer(ctx, actor);
+    if (earlier) return earlier;
+    try {
+      const known = this.recent.at(id, body?.version);
+      if (known) {
+        try {
+          return await this.actOn(this.queries.visible(known, actor), actor, actionName, body, ctx);
+        } catch (e) {
+          if (!(e instanceof DomainError)) throw e;
+        }
       }
+      return await this.actOn(await this.queries.findVisible(id, actor), actor, actionName, body, ctx);
+    } catch (e) {
+      const applied = await this.appliedUnderKey(e, ctx, actor);
+      if (applied) return applied;
+      throw e;
     }
-    return this.actOn(await this.queries.findVisible(id, actor), actor, actionName, body, correlationId);
   }
 
-  private async actOn(referral: ReferralEntity, actor: Actor, actionName: string, body: Record<string, unknown>, correlationId?: string): Promise<ReferralView> {
+  /**
+   * A retry that took over the Idempotency-Key of a first attempt that died (its lease lapsed): if that attempt's
+   * change committed before it died, it is on a history row under the key, and the retry answers with the referral
+   * instead of acting again (where it would meet the new version: 409).
+   */
+  private async earlierAnswer(ctx: RequestContext, actor: Actor): Promise<ReferralView | undefined> {
+    if (!ctx.requestKey?.takenOver) return undefined;
+    const referralId = await this.queries.changedUnderKey(ctx.requestKey.value);
+    return referralId ? this.queries.view(referralId, actor) : undefined;
+  }
+
+  /** The first attempt committed while this one ran (its lease lapsed first): the unique key refuses a second change. */
+  private async appliedUnderKey(error: unknown, ctx: RequestContext, actor: Actor): Promise<ReferralView | undefined> {
+    if (!ctx.requestKey || !isUniqueViolation(error, REQUEST_KEY_INDEX)) return undefined;
+    const referralId = await this.queries.changedUnderKey(ctx.requestKey.value);
+    return referralId ? this.queries.view(referralId, actor) : undefined;
+  }
+
+  private async actOn(referral: ReferralEntity, actor: Actor, actionName: string, body: Record<string, unknown>, ctx: RequestContext): Promise<ReferralView> {
     if (actor.role === 'admin') throw forbidden('Admins read referrals but take no actions.');
     if (!isActionName(actionName)) throw notFound('Action');
     const { version, ...payload } = body ?? {};
@@ -159,7 +197,8 @@ export class ReferralCommands {
       changes: step.changes,
       reason: step.reason,
       catalogueVersion: step.catalogueVersion,
-      correlationId,
+      correlationId: ctx.correlationId,
+      requestKey: ctx.requestKey?.value,
     });
     return this.queries.present(changed, actor);
   }

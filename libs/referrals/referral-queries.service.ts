@@ -52,6 +52,12 @@ export class ReferralQueries {
     return this.present(found, actor);
   }
 
+  /** The referral a request under this Idempotency-Key changed (RequestKey), if its change committed. */
+  async changedUnderKey(requestKey: string): Promise<string | undefined> {
+    const [row] = await this.prepared.query<{ referral_id: string }>(`SELECT referral_id FROM referral_transitions WHERE request_key = $1`, [requestKey]);
+    return row?.referral_id;
+  }
+
   /** The referral, if the actor may read it (else 404: see findVisible). */
   visible(referral: ReferralEntity, actor: Actor): ReferralEntity {
     return assertVisible(referral, actor);

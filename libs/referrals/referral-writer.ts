@@ -21,6 +21,8 @@ export interface TransitionRecord {
   reason: string | null;
   catalogueVersion: number | null;
   correlationId?: string;
+  /** The request's Idempotency-Key (RequestKey.value), recorded on the history row. */
+  requestKey?: string;
 }
 
 const snapshotOf = (actor: Actor | null): HistoryActor =>
@@ -94,6 +96,7 @@ export class ReferralWriter {
     reason?: string | null;
     catalogueVersion?: number | null;
     correlationId?: string;
+    requestKey?: string;
   }): Promise<LoadedReferral> {
     const now = new Date();
     const direction = input.referral.direction as Direction;
@@ -116,6 +119,7 @@ export class ReferralWriter {
       reason: input.reason ?? null,
       catalogueVersion: input.catalogueVersion ?? null,
       correlationId: input.correlationId,
+      requestKey: input.requestKey,
     };
     const changed = await this.run(recordChangeSql(sql, this.columnsOf, p, record, effects, now, input.expectedVersion + 1));
     if (!changed) throw conflict();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { bearer, createCommunity, type Community } from '../../libs/testing/fixtures.js';
 import { act, actOk, createReferral, handover, patient, upReferral } from '../../libs/testing/referral-builders.js';
@@ -234,6 +235,44 @@ describe('referral rules: emergencies, scoping, versions, duplicates, idempotenc
     // The same key from another user is another key.
     const other = await t.http.post(`/api/v1/referrals/${a.body.id}/actions/arrive`).set(bearer(c.countyDoctor)).set('Idempotency-Key', actKey).send({ version: 2 });
     expect(other.status).toBe(200);
+  });
+
+  it('Idempotency-Key: a retry after the first attempt died between its commit and storing its answer answers with that change', async () => {
+    // As the API leaves a key when its process dies right after the commit: still running, lease lapsed, no answer.
+    const crashAfterCommit = (userId: string, key: string) =>
+      t.dataSource.query(
+        `UPDATE idempotency_keys SET state = 'running', response_status = NULL, response_body = NULL, lease_until = now() - interval '1 second'
+          WHERE user_id = $1 AND key = $2`,
+        [userId, key],
+      );
+    const body = upReferral(c);
+    const createKey = `crash-create-${Date.now()}`;
+    const created = await t.http.post('/api/v1/referrals').set(bearer(c.townshipDoctor)).set('Idempotency-Key', createKey).send(body);
+    expect(created.status).toBe(201);
+    await crashAfterCommit(c.townshipDoctor.user.id, createKey);
+    const retried = await t.http.post('/api/v1/referrals').set(bearer(c.townshipDoctor)).set('Idempotency-Key', createKey).send(body);
+    expect([retried.status, retried.body.id]).toEqual([201, created.body.id]);
+    expect(await countRows(`SELECT count(*) AS n FROM referrals WHERE patient_key = $1`, [`id:${body.patient.idNumber}`])).toBe(1);
+
+    const actKey = `crash-act-${Date.now()}`;
+    const accept = { version: 1, department: '心内科' };
+    const accepted = await t.http.post(`/api/v1/referrals/${created.body.id}/actions/accept`).set(bearer(c.countyCoordinator)).set('Idempotency-Key', actKey).send(accept);
+    expect(accepted.status).toBe(200);
+    await crashAfterCommit(c.countyCoordinator.user.id, actKey);
+    const again = await t.http.post(`/api/v1/referrals/${created.body.id}/actions/accept`).set(bearer(c.countyCoordinator)).set('Idempotency-Key', actKey).send(accept);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ id: created.body.id, status: 'accepted', version: 2 });
+    expect(await countRows(`SELECT count(*) AS n FROM referral_transitions WHERE referral_id = $1 AND action = 'accept'`, [created.body.id])).toBe(1);
+
+    // Died before its commit: nothing under the key, so the retry acts itself.
+    const arriveKey = `crash-before-${Date.now()}`;
+    await t.dataSource.query(
+      `INSERT INTO idempotency_keys (user_id, key, fingerprint, state, lease_until) VALUES ($1, $2, $3, 'running', now() - interval '1 second')`,
+      [c.countyDoctor.user.id, arriveKey, createHash('sha256').update(`POST /api/v1/referrals/${created.body.id}/actions/arrive\n${JSON.stringify({ version: 2 })}`).digest('hex')],
+    );
+    const arrived = await t.http.post(`/api/v1/referrals/${created.body.id}/actions/arrive`).set(bearer(c.countyDoctor)).set('Idempotency-Key', arriveKey).send({ version: 2 });
+    expect(arrived.status).toBe(200);
+    expect(arrived.body).toMatchObject({ status: 'arrived', version: 3 });
   });
 
   it('a change and its outbox row commit together; a refused change leaves neither', async () => {

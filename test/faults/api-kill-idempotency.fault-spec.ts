@@ -113,20 +113,20 @@ async function lockRow(url: string, sql: string, params: unknown[]): Promise<{ p
         faultSummary(
           'API SIGKILL with Idempotency-Key',
           counts,
-          `killed before commit → retry ${retryA.status} (version ${retryA.body?.version}); killed after commit → retry ${retryB.status} ${retryB.body?.code ?? ''}; ` +
+          `killed before commit → retry ${retryA.status} (version ${retryA.body?.version}); killed after commit → retry ${retryB.status} (${retryB.body?.status ?? retryB.body?.code}); ` +
             `retries waited ${waited} s for the dead process's lease; replays ${againA.status}/${againB.status}`,
         ),
       );
       // Killed before the commit: the retry takes the lapsed lease and acts, once.
       expect(retryA.status).toBe(200);
       expect(retryA.body).toMatchObject({ id: a.id, status: 'accepted', version: 2 });
-      // Killed after the commit, before the response was stored: the README's known gap, the retry's own attempt
-      // meets the new version. The action itself happened once; the client re-reads.
-      expect(retryB.status).toBe(409);
-      expect(retryB.body).toEqual({ code: 'VERSION_CONFLICT', message: expect.any(String), correlationId: retryB.correlationId });
+      // Killed after the commit, before the response was stored: the change's history row carries the key, so the
+      // retry answers with the accepted referral instead of acting again.
+      expect(retryB.status).toBe(200);
+      expect(retryB.body).toMatchObject({ id: b.id, status: 'accepted', version: 2, appointment: { department: '心内科' } });
       // Both answers are stored now: a further retry replays them, acting no more.
       expect([againA.status, againA.body]).toEqual([200, retryA.body]);
-      expect([againB.status, againB.body]).toEqual([409, retryB.body]);
+      expect([againB.status, againB.body]).toEqual([200, retryB.body]);
       for (const r of [a, b]) {
         expect(await state(r.id)).toEqual({ status: 'accepted', version: 2, history: 2 });
         const accepts = await sql.query(`SELECT count(*)::int AS n FROM referral_transitions WHERE referral_id = $1 AND action = 'accept'`, [r.id]);

@@ -6,6 +6,7 @@ import { catchError, from, mergeMap, of, throwError, type Observable } from 'rxj
 import { invalidField } from '../../../libs/domain/errors/domain-error.js';
 import type { Actor } from '../../../libs/domain/shared/actor.js';
 import { IdempotencyService } from '../../../libs/idempotency/idempotency.service.js';
+import { requestKeyOf, type RequestContext, type RequestKey } from '../../../libs/idempotency/request-key.js';
 import { toErrorResponse } from './error-response.js';
 
 const KEY_FORMAT = /^[\x21-\x7E]{1,128}$/;
@@ -19,6 +20,11 @@ export class ReplayedResponse extends Error {
     super('replayed response');
   }
 }
+
+type KeyedRequest = FastifyRequest & { requestKey?: RequestKey };
+
+/** The request's correlation id, and its Idempotency-Key once the interceptor let it through, for the write path. */
+export const requestContextOf = (request: FastifyRequest): RequestContext => ({ correlationId: request.id, requestKey: (request as KeyedRequest).requestKey });
 
 /**
  * `Idempotency-Key` on writes that create or act: checked before anything else, fingerprinted by method, path
@@ -46,6 +52,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         if (claim.kind === 'replay') {
           return claim.status >= 400 ? throwError(() => new ReplayedResponse(claim.status, claim.body)) : of(claim.body);
         }
+        (request as KeyedRequest).requestKey = requestKeyOf(userId, key, claim.claimedAt, claim.takenOver);
         return next.handle().pipe(
           mergeMap((body) => from(this.store.complete(userId, key, successStatus, body)).pipe(mergeMap(() => of(body)))),
           catchError((error: unknown) => {

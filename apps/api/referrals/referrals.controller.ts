@@ -6,7 +6,7 @@ import { ReferralCommands } from '../../../libs/referrals/referral-commands.serv
 import { ReferralQueries } from '../../../libs/referrals/referral-queries.service.js';
 import { ReferralTimeline } from '../../../libs/referrals/referral-timeline.service.js';
 import { CurrentActor } from '../auth/auth.decorators.js';
-import { IdempotencyInterceptor } from '../common/idempotency.interceptor.js';
+import { IdempotencyInterceptor, requestContextOf } from '../common/idempotency.interceptor.js';
 import { ListQueryDto } from '../common/list-query.dto.js';
 import { UuidParamPipe } from '../common/uuid-param.pipe.js';
 import { CreateReferralDto, PatchReferralDto, ReferralListQueryDto } from './referral.dto.js';
@@ -25,7 +25,7 @@ export class ReferralsController {
   @Post()
   @UseInterceptors(IdempotencyInterceptor)
   create(@CurrentActor() actor: Actor, @Body() body: CreateReferralDto, @Req() req: FastifyRequest) {
-    return this.commands.create(actor, body, req.id);
+    return this.commands.create(actor, body, requestContextOf(req));
   }
 
   /** The caller's institution's worklist: emergencies first, then the earliest open deadline. */
@@ -59,7 +59,7 @@ export class ReferralsController {
     @Body() body: Record<string, unknown>,
     @Req() req: FastifyRequest,
   ) {
-    return this.commands.act(actor, id, action, body, req.id);
+    return this.commands.act(actor, id, action, body, requestContextOf(req));
   }
 
   @Get(':id/timeline')

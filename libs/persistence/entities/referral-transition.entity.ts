@@ -4,6 +4,7 @@ import { ReferralEntity } from './referral.entity.js';
 /** The referral's history: one row per transition, appended in the transition's transaction. */
 @Entity('referral_transitions')
 @Index('IDX_referral_transitions_referral', ['referralId', 'id'])
+@Index('UQ_referral_transitions_request_key', ['requestKey'], { unique: true, where: `"request_key" IS NOT NULL` })
 export class ReferralTransitionEntity {
   @PrimaryGeneratedColumn('increment', { type: 'bigint' }) id: string;
   @Column({ type: 'uuid' }) referralId: string;
@@ -18,4 +19,6 @@ export class ReferralTransitionEntity {
   @Column({ type: 'text', nullable: true }) reason: string | null;
   @Column({ type: 'integer', nullable: true }) catalogueVersion: number | null;
   @Column({ type: 'timestamptz', default: () => 'now()' }) at: Date;
+  /** `<user id> <Idempotency-Key> <claimed at>` of the request that made the change, when it carried one (see RequestKey). */
+  @Column({ type: 'varchar', length: 300, nullable: true }) requestKey: string | null;
 }

@@ -8,6 +8,7 @@ import { StatsIndexesReturns1795466251910 } from './1795466251910-StatsIndexesRe
 import { OutboxNotify1795466414899 } from './1795466414899-OutboxNotify.js';
 import { NotificationWriteTimes1796353189285 } from './1796353189285-NotificationWriteTimes.js';
 import { OutboxFannedOut1796411000000 } from './1796411000000-OutboxFannedOut.js';
+import { TransitionRequestKey1796412000000 } from './1796412000000-TransitionRequestKey.js';
 
 /** Every migration in order; listed explicitly because ESM cannot glob-load classes portably (one per line: append). */
 export const MIGRATIONS: Function[] = [
@@ -21,4 +22,5 @@ export const MIGRATIONS: Function[] = [
   OutboxNotify1795466414899,
   NotificationWriteTimes1796353189285,
   OutboxFannedOut1796411000000,
+  TransitionRequestKey1796412000000,
 ];
