@@ -9,7 +9,7 @@ import { withTimeout } from '../../libs/queue/with-timeout.js';
 const SWEEP_BATCH = 500;
 /** The rows stay locked while the queue is asked: a Redis that is away fails the pass instead of holding them. */
 const QUEUE_TIMEOUT_MS = 10_000;
-/** An event whose job keeps failing is retried this often, then left for an operator (the outbox metric shows it). */
+/** An event whose job keeps failing is retried this often, then left for an operator (`outbox_in_flight` on /metrics shows it). */
 export const MAX_REDISPATCHES = 10;
 
 /**

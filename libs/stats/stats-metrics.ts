@@ -15,12 +15,15 @@ interface Snapshot {
   notifications: Map<string, number>;
   outboxPending: number;
   outboxLagSeconds: number;
+  outboxInFlight: number;
+  outboxInFlightSeconds: number;
 }
 
 /**
  * One statement per scrape, each part answered from an index (see stats-indexes.ts): open referrals by status
  * (partial index on open statuses), breached deadlines (partial index), notifications by channel and state, and the
- * outbox backlog (partial index on undispatched rows).
+ * outbox backlog (partial index on undispatched rows) and the events in flight (partial index on those dispatched
+ * and not yet fanned out).
  */
 const SCRAPE_SQL = `
   SELECT 'open' AS part, direction || '|' || status AS label, count(*)::float8 AS v
@@ -33,7 +36,12 @@ const SCRAPE_SQL = `
   SELECT 'outbox', 'pending', count(*)::float8 FROM outbox_events WHERE dispatched_at IS NULL
   UNION ALL
   SELECT 'outbox', 'lag', coalesce(extract(epoch FROM clock_timestamp() - min(created_at)), 0)::float8
-    FROM outbox_events WHERE dispatched_at IS NULL`;
+    FROM outbox_events WHERE dispatched_at IS NULL
+  UNION ALL
+  SELECT 'in_flight', 'count', count(*)::float8 FROM outbox_events WHERE fanned_out_at IS NULL AND dispatched_at IS NOT NULL
+  UNION ALL
+  SELECT 'in_flight', 'age', coalesce(extract(epoch FROM clock_timestamp() - min(dispatched_at)), 0)::float8
+    FROM outbox_events WHERE fanned_out_at IS NULL AND dispatched_at IS NOT NULL`;
 
 /**
  * Business gauges on the process's Prometheus registry, read from the database at scrape time. Every label
@@ -107,6 +115,26 @@ export class StatsMetrics implements OnModuleInit {
       },
     });
     new Gauge({
+      name: 'outbox_in_flight',
+      help: 'Outbox events handed to the queue whose fan-out has not committed (a steady rise: the queue is losing or failing them)',
+      registers,
+      async collect() {
+        const s = await read();
+        this.reset();
+        if (s) this.set(s.outboxInFlight);
+      },
+    });
+    new Gauge({
+      name: 'outbox_in_flight_seconds',
+      help: 'Time since the oldest event still in flight was handed to the queue (0 when none)',
+      registers,
+      async collect() {
+        const s = await read();
+        this.reset();
+        if (s) this.set(s.outboxInFlightSeconds);
+      },
+    });
+    new Gauge({
       name: 'outbox_lag_seconds',
       help: 'Age of the oldest outbox event not yet handed to the queue (0 when none)',
       registers,
@@ -132,12 +160,21 @@ export class StatsMetrics implements OnModuleInit {
 
   private async load(): Promise<Snapshot> {
     const rows: { part: string; label: string; v: number }[] = await this.dataSource.query(SCRAPE_SQL);
-    const snapshot: Snapshot = { open: new Map(), breached: new Map(), notifications: new Map(), outboxPending: 0, outboxLagSeconds: 0 };
+    const snapshot: Snapshot = {
+      open: new Map(),
+      breached: new Map(),
+      notifications: new Map(),
+      outboxPending: 0,
+      outboxLagSeconds: 0,
+      outboxInFlight: 0,
+      outboxInFlightSeconds: 0,
+    };
     for (const r of rows) {
       const v = Number(r.v);
       if (r.part === 'open') snapshot.open.set(r.label, v);
       else if (r.part === 'breached') snapshot.breached.set(r.label, v);
       else if (r.part === 'notifications') snapshot.notifications.set(r.label, v);
+      else if (r.part === 'in_flight') snapshot[r.label === 'count' ? 'outboxInFlight' : 'outboxInFlightSeconds'] = v;
       else if (r.label === 'pending') snapshot.outboxPending = v;
       else snapshot.outboxLagSeconds = v;
     }

@@ -38,10 +38,19 @@ describe('business gauges on /metrics: outbox lag and open referrals', () => {
     expect(value('outbox_lag_seconds')).toBeLessThan(3660);
     expect(value('referrals_open{direction="up",status="submitted"}')).toBe(2);
 
-    await t.dataSource.query(`UPDATE outbox_events SET dispatched_at = now()`);
+    // Handed to the queue (10 minutes ago) but never fanned out: in flight, and for how long.
+    await t.dataSource.query(`UPDATE outbox_events SET dispatched_at = now() - interval '10 minutes'`);
     value = await scrape();
     expect(value('outbox_pending')).toBe(0);
     expect(value('outbox_lag_seconds')).toBe(0);
+    expect(value('outbox_in_flight')).toBe(2);
+    expect(value('outbox_in_flight_seconds')).toBeGreaterThanOrEqual(600);
+    expect(value('outbox_in_flight_seconds')).toBeLessThan(660);
+
+    await t.dataSource.query(`UPDATE outbox_events SET fanned_out_at = now()`);
+    value = await scrape();
+    expect(value('outbox_in_flight')).toBe(0);
+    expect(value('outbox_in_flight_seconds')).toBe(0);
   });
 
   it('exports every label combination, 0 when none', async () => {
