@@ -9,16 +9,17 @@ import { withTimeout } from '../../libs/queue/with-timeout.js';
 const SWEEP_BATCH = 500;
 /** The rows stay locked while the queue is asked: a Redis that is away fails the pass instead of holding them. */
 const QUEUE_TIMEOUT_MS = 10_000;
-/** An event whose job keeps failing is retried this often, then left for an operator (`outbox_in_flight` on /metrics shows it). */
+/** An event whose job keeps failing is retried this often, then left for an operator (`outbox_in_flight` shows it). */
 export const MAX_REDISPATCHES = 10;
 
 /**
  * The relay marks an outbox row dispatched once the queue has its job, and the fan-out statement marks it fanned
  * out. A Redis restarted without its data (no append-only file) forgets the jobs it held in between: without this
- * sweep their inbox entries would never be written. Every QUEUE_LOSS_SWEEP_S (30 s) it takes the rows dispatched over that long ago and not
- * fanned out, and hands to the queue again those whose job is gone (or failed every attempt); a job still waiting
- * in a long backlog is left alone. Webhook deliveries still queued whose job is gone are added again the same way.
- * Several workers share the rows through FOR UPDATE SKIP LOCKED, held while they ask the queue.
+ * sweep their inbox entries would never be written. Every QUEUE_LOSS_SWEEP_S (30 s) it takes the rows dispatched
+ * over that long ago and not fanned out, and hands to the queue again those whose job is gone (or failed every
+ * attempt); a job still waiting in a long backlog is left alone. Webhook deliveries still queued whose job is gone
+ * are added again the same way. Several workers share the rows through FOR UPDATE SKIP LOCKED, held while they ask
+ * the queue.
  *
  * Only with Redis: BullMQ's PostgreSQL backend keeps its jobs in the same database as the outbox, so it cannot lose
  * them apart from it.
