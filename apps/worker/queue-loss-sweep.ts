@@ -5,6 +5,7 @@ import type { EngineConfig } from '../../libs/config/engine-config.js';
 import { queueBackendKind } from '../../libs/queue/queue-connection.js';
 import { NotificationProducer } from '../../libs/notifications/notification-producer.js';
 import { withTimeout } from '../../libs/queue/with-timeout.js';
+import { PeriodicTask } from './periodic-task.js';
 
 const SWEEP_BATCH = 500;
 /** The rows stay locked while the queue is asked: a Redis that is away fails the pass instead of holding them. */
@@ -27,8 +28,10 @@ export const MAX_REDISPATCHES = 10;
 @Injectable()
 export class QueueLossSweep implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(QueueLossSweep.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
+  private readonly periodic = new PeriodicTask(
+    () => this.sweep(),
+    (e) => this.logger.warn({ err: (e as Error).message }, 'queue-loss sweep failed; will try again'),
+  );
 
   constructor(
     private readonly dataSource: DataSource,
@@ -37,19 +40,11 @@ export class QueueLossSweep implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   onApplicationBootstrap(): void {
-    if (queueBackendKind(this.config) !== 'redis') return;
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.sweep()
-        .catch((e) => this.logger.warn({ err: (e as Error).message }, 'queue-loss sweep failed; will try again'))
-        .finally(() => (this.running = undefined));
-    }, this.config.queue.lossSweepSeconds * 1000);
-    this.timer.unref();
+    if (queueBackendKind(this.config) === 'redis') this.periodic.start(this.config.queue.lossSweepSeconds * 1000);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onApplicationShutdown(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** One pass over events and deliveries; answers how many of each went to the queue again. */

@@ -5,6 +5,7 @@ import { ENGINE_CONFIG } from '../../libs/config/config.module.js';
 import type { EngineConfig } from '../../libs/config/engine-config.js';
 import { queueBackendKind } from '../../libs/queue/queue-connection.js';
 import { JobName, QueueName } from '../../libs/queue/queue-names.js';
+import { PeriodicTask } from './periodic-task.js';
 
 /**
  * Registers the repeatable maintenance jobs (idempotent: a scheduler id per job, however many workers start), and
@@ -14,9 +15,8 @@ import { JobName, QueueName } from '../../libs/queue/queue-names.js';
 @Injectable()
 export class WorkerScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WorkerScheduler.name);
-  private timer: NodeJS.Timeout | undefined;
-  /** A check waits while Redis is away; one at a time. */
-  private checking: Promise<unknown> | undefined;
+  /** A failed check (Redis away) is simply tried again next time. */
+  private readonly periodic = new PeriodicTask(() => this.registerMissing(), () => undefined);
 
   constructor(
     @InjectQueue(QueueName.Maintenance) private readonly maintenance: Queue,
@@ -28,17 +28,11 @@ export class WorkerScheduler implements OnApplicationBootstrap, OnApplicationShu
     await this.register();
     if (queueBackendKind(this.config) !== 'redis') return;
     // As often as the queue-loss sweep looks for lost jobs (QUEUE_LOSS_SWEEP_S, 30 s).
-    this.timer = setInterval(() => {
-      if (this.checking) return;
-      this.checking = this.registerMissing()
-        .catch(() => undefined)
-        .finally(() => (this.checking = undefined));
-    }, this.config.queue.lossSweepSeconds * 1000);
-    this.timer.unref();
+    this.periodic.start(this.config.queue.lossSweepSeconds * 1000);
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
+  onApplicationShutdown(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** Answers the schedulers it had to register again. */

@@ -122,7 +122,10 @@ export function loadEngineConfig(env: Env = process.env): EngineConfig {
     nodeEnv,
     embedded,
     http: { port: int('PORT', 3000, 0, 65535), host: text('HOST') ?? '0.0.0.0', corsOrigins },
-    database: { url: databaseUrl, pgliteDir: text('PGLITE_DIR') ?? '.data/pglite', poolSize: int('DB_POOL_SIZE', embedded ? 8 : 10, 1, 200),
+    database: {
+      url: databaseUrl,
+      pgliteDir: text('PGLITE_DIR') ?? '.data/pglite',
+      poolSize: int('DB_POOL_SIZE', embedded ? 8 : 10, 1, 200),
       // PGlite serves every client from one session, where two connections' statement names would collide.
       preparedStatements: !embedded && bool('DB_PREPARED_STATEMENTS', true),
     },

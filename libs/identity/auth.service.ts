@@ -22,6 +22,8 @@ const VERIFIED_TOKENS = 10_000;
 
 @Injectable()
 export class AuthService {
+  private readonly verified = new Map<string, { actor: Actor; until: number }>();
+
   constructor(
     private readonly users: UsersService,
     private readonly jwt: JwtService,
@@ -52,18 +54,16 @@ export class AuthService {
     return { accessToken, user: mapUser(user) };
   }
 
-  /** A bearer token → the actor it names; any defect → 401. */
   /**
-   * The actor a token names. A token is immutable and valid until it expires (nothing revokes one), so a verified
-   * token is kept until then: checking its signature was a noticeable share of every request's CPU.
+   * A bearer token → the actor it names; any defect → 401. A token is immutable and valid until it expires (nothing
+   * revokes one), so a verified token is kept until then: checking its signature was a noticeable share of every
+   * request's CPU.
    */
   async verify(token: string): Promise<Actor> {
     const known = this.verified.get(token);
     if (known && known.until > Date.now()) return known.actor;
     return this.verifySignature(token);
   }
-
-  private readonly verified = new Map<string, { actor: Actor; until: number }>();
 
   private async verifySignature(token: string): Promise<Actor> {
     let claims: TokenClaims;
@@ -74,10 +74,9 @@ export class AuthService {
     }
     if (typeof claims.sub !== 'string' || !ROLES.includes(claims.role)) throw unauthenticated('The access token is not valid.');
     const actor: Actor = { id: claims.sub, username: claims.usr, displayName: claims.name, role: claims.role, institutionId: claims.inst ?? null };
-    const exp = claims.exp;
-    if (typeof exp === 'number') {
+    if (typeof claims.exp === 'number') {
       if (this.verified.size >= VERIFIED_TOKENS) this.verified.delete(this.verified.keys().next().value!);
-      this.verified.set(token, { actor, until: exp * 1000 });
+      this.verified.set(token, { actor, until: claims.exp * 1000 });
     }
     return actor;
   }

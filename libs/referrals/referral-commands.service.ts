@@ -165,16 +165,17 @@ export class ReferralCommands {
    * change committed before it died, it is on a history row under the key, and the retry answers with the referral
    * instead of acting again (where it would meet the new version: 409).
    */
-  private async earlierAnswer(ctx: RequestContext, actor: Actor): Promise<ReferralView | undefined> {
-    if (!ctx.requestKey?.takenOver) return undefined;
-    const referralId = await this.queries.changedUnderKey(ctx.requestKey.value);
-    return referralId ? this.queries.view(referralId, actor) : undefined;
+  private earlierAnswer(ctx: RequestContext, actor: Actor): Promise<ReferralView | undefined> {
+    return ctx.requestKey?.takenOver ? this.changeUnderKey(ctx.requestKey.value, actor) : Promise.resolve(undefined);
   }
 
   /** The first attempt committed while this one ran (its lease lapsed first): the unique key refuses a second change. */
-  private async appliedUnderKey(error: unknown, ctx: RequestContext, actor: Actor): Promise<ReferralView | undefined> {
-    if (!ctx.requestKey || !isUniqueViolation(error, REQUEST_KEY_INDEX)) return undefined;
-    const referralId = await this.queries.changedUnderKey(ctx.requestKey.value);
+  private appliedUnderKey(error: unknown, ctx: RequestContext, actor: Actor): Promise<ReferralView | undefined> {
+    return ctx.requestKey && isUniqueViolation(error, REQUEST_KEY_INDEX) ? this.changeUnderKey(ctx.requestKey.value, actor) : Promise.resolve(undefined);
+  }
+
+  private async changeUnderKey(requestKey: string, actor: Actor): Promise<ReferralView | undefined> {
+    const referralId = await this.queries.changedUnderKey(requestKey);
     return referralId ? this.queries.view(referralId, actor) : undefined;
   }
 

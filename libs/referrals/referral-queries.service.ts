@@ -30,7 +30,7 @@ export class ReferralQueries {
     private readonly recent: RecentReferrals,
   ) {
     this.byIdSql = `SELECT ${columns.list('r')} FROM referrals r WHERE r.id = $1`;
-    this.withRelatedSql = `SELECT ${columns.list('r')}, ${RELATED_SELECT} FROM referrals r WHERE r.id = ANY($1::uuid[])`;
+    this.withRelatedSql = `SELECT ${columns.list('r')}, ${RELATED_SELECT} FROM referrals r WHERE r.id = $1`;
   }
 
   private readonly byIdSql: string;
@@ -45,11 +45,12 @@ export class ReferralQueries {
     return assertVisible(row ? this.columns.hydrate(row) : null, actor);
   }
 
-  /** The referral as its reader sees it: row, deadlines and children in one round trip. */
+  /** The referral as its reader sees it: row, deadlines and children in one statement. */
   async view(id: string, actor: Actor): Promise<ReferralView> {
-    const [found] = await this.loadWithExtras([id]);
+    const [row] = await this.prepared.query<Record<string, unknown>>(this.withRelatedSql, [id]);
+    const found = row ? this.columns.load(row) : undefined;
     assertVisible(found?.referral ?? null, actor);
-    return this.present(found, actor);
+    return this.present(found!, actor);
   }
 
   /** The referral a request under this Idempotency-Key changed (RequestKey), if its change committed. */
@@ -125,20 +126,6 @@ export class ReferralQueries {
       items: ordered.map((r, i) => mapReferral(r, extras[i], actor, false)),
       nextCursor: more ? this.cursors.encode(scope, [last.priority, last.due_key, last.created_key, last.id]) : null,
     };
-  }
-
-  /**
-   * Referrals by id, in the order given (missing ones left out), each with its deadlines and children, read by
-   * subqueries of the same statement: one round trip however many referrals.
-   */
-  private async loadWithExtras(ids: string[]): Promise<LoadedReferral[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.prepared.query<Record<string, unknown>>(this.withRelatedSql, [ids]);
-    const byId = new Map(rows.map((row) => [row.id as string, row]));
-    return ids.flatMap((id) => {
-      const row = byId.get(id);
-      return row ? [this.columns.load(row)] : [];
-    });
   }
 
   /** Institution names (kept in the process) joined to the deadlines and children read with the referrals. */

@@ -26,6 +26,7 @@ export type ReferralValues = Partial<Record<keyof ReferralEntity, unknown>>;
 export class ReferralColumns {
   private readonly columns: { db: string; prop: keyof ReferralEntity; json: boolean }[];
   private readonly byProp: Map<string, { db: string; json: boolean }>;
+  private readonly lists = new Map<string, string>();
 
   constructor(dataSource: DataSource) {
     this.columns = dataSource
@@ -65,9 +66,14 @@ export class ReferralColumns {
     });
   }
 
-  /** `alias."id", alias."number", …` (or bare names without an alias, as RETURNING wants them). */
-  list(alias?: string): string {
-    return this.columns.map((c) => (alias ? `${alias}."${c.db}"` : `"${c.db}"`)).join(', ');
+  /** `alias."id", alias."number", …` (or bare names without an alias, as RETURNING wants them); built once per alias. */
+  list(alias = ''): string {
+    let list = this.lists.get(alias);
+    if (!list) {
+      list = this.columns.map((c) => (alias ? `${alias}."${c.db}"` : `"${c.db}"`)).join(', ');
+      this.lists.set(alias, list);
+    }
+    return list;
   }
 
   /** The driver already gives each column its JavaScript type (Date, parsed JSON, number); only names change. */

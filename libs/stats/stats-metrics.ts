@@ -104,46 +104,26 @@ export class StatsMetrics implements OnModuleInit {
         }
       },
     });
-    new Gauge({
-      name: 'outbox_pending',
-      help: 'Outbox events not yet handed to the queue',
-      registers,
-      async collect() {
-        const s = await read();
-        this.reset();
-        if (s) this.set(s.outboxPending);
-      },
-    });
-    new Gauge({
-      name: 'outbox_in_flight',
-      help: 'Outbox events handed to the queue whose fan-out has not committed (a steady rise: the queue is losing or failing them)',
-      registers,
-      async collect() {
-        const s = await read();
-        this.reset();
-        if (s) this.set(s.outboxInFlight);
-      },
-    });
-    new Gauge({
-      name: 'outbox_in_flight_seconds',
-      help: 'Time since the oldest event still in flight was handed to the queue (0 when none)',
-      registers,
-      async collect() {
-        const s = await read();
-        this.reset();
-        if (s) this.set(s.outboxInFlightSeconds);
-      },
-    });
-    new Gauge({
-      name: 'outbox_lag_seconds',
-      help: 'Age of the oldest outbox event not yet handed to the queue (0 when none)',
-      registers,
-      async collect() {
-        const s = await read();
-        this.reset();
-        if (s) this.set(s.outboxLagSeconds);
-      },
-    });
+    // One number each, from the same read.
+    const scalar = (name: string, help: string, pick: (s: Snapshot) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        async collect() {
+          const s = await read();
+          this.reset();
+          if (s) this.set(pick(s));
+        },
+      });
+    scalar('outbox_pending', 'Outbox events not yet handed to the queue', (s) => s.outboxPending);
+    scalar(
+      'outbox_in_flight',
+      'Outbox events handed to the queue whose fan-out has not committed (a steady rise: the queue is losing or failing them)',
+      (s) => s.outboxInFlight,
+    );
+    scalar('outbox_in_flight_seconds', 'Time since the oldest event still in flight was handed to the queue (0 when none)', (s) => s.outboxInFlightSeconds);
+    scalar('outbox_lag_seconds', 'Age of the oldest outbox event not yet handed to the queue (0 when none)', (s) => s.outboxLagSeconds);
   }
 
   /** The gauges of one scrape share one read; a read in flight is reused, never cached beyond it. */

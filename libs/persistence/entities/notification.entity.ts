@@ -22,7 +22,7 @@ import { WebhookSubscriptionEntity } from './webhook-subscription.entity.js';
 @Index('IDX_notifications_inbox', ['userId', 'createdAt', 'id'], { where: `"channel" = 'inbox' AND "state" <> 'superseded'` })
 @Index('IDX_notifications_unread', ['userId'], { where: `"channel" = 'inbox' AND "state" <> 'superseded' AND "read_at" IS NULL` })
 @Index('IDX_notifications_webhook', ['webhookId', 'createdAt', 'id'], { where: `"webhook_id" IS NOT NULL` })
-// Deliveries not yet finished: what a relay re-sweeps when the queue may have lost their jobs.
+// Deliveries not yet finished: what the queue-loss sweep looks through when the queue may have lost their jobs.
 @Index('IDX_notifications_webhook_queued', ['createdAt'], { where: `"channel" = 'webhook' AND "state" = 'queued'` })
 @Index('IDX_notifications_referral', ['referralId', 'createdAt'])
 export class NotificationEntity {

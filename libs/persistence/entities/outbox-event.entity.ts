@@ -7,7 +7,7 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 
 @Entity('outbox_events')
 @Index('IDX_outbox_events_pending', ['createdAt'], { where: `"dispatched_at" IS NULL` })
 // A referral's events, and the version of its latest status change (the supersession check) in one index probe.
-// Handed to the queue, not yet fanned out: what a relay re-sweeps when the queue may have lost it.
+// Handed to the queue, not yet fanned out: what the queue-loss sweep looks through (and outbox_in_flight counts).
 @Index('IDX_outbox_events_in_flight', ['dispatchedAt'], { where: `"fanned_out_at" IS NULL AND "dispatched_at" IS NOT NULL` })
 @Index('IDX_outbox_events_referral_version', ['referralId', 'referralVersion'])
 export class OutboxEventEntity {
@@ -28,6 +28,6 @@ export class OutboxEventEntity {
   @Column({ type: 'timestamptz', nullable: true }) dispatchedAt: Date | null;
   /** When the fan-out statement wrote this event's inbox entries and deliveries (set by that statement). */
   @Column({ type: 'timestamptz', nullable: true }) fannedOutAt: Date | null;
-  /** How often a relay handed the event to the queue again because it had not come out (see OutboxRelay). */
+  /** How often the event was handed to the queue again because it had not come out (see QueueLossSweep). */
   @Column({ type: 'integer', default: 0 }) redispatches: number;
 }

@@ -1,10 +1,11 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Outbox rows record when their fan-out committed (`fanned_out_at`, written by the fan-out statement itself), so a
- * relay can find events it handed to the queue that never came out of it (a Redis restarted without its data) and
- * hand them over again; likewise webhook deliveries still queued (`IDX_notifications_webhook_queued`). Rows already dispatched before this migration count as fanned out: the engine had no way to
- * tell, and re-fanning them would only write nothing (the unique indexes) after a slow scan.
+ * Outbox rows record when their fan-out committed (`fanned_out_at`, written by the fan-out statement itself), so the
+ * queue-loss sweep can find events handed to the queue that never came out of it (a Redis restarted without its
+ * data) and hand them over again; likewise webhook deliveries still queued (`IDX_notifications_webhook_queued`).
+ * Rows already dispatched before this migration count as fanned out: the engine had no way to tell, and re-fanning
+ * them would only write nothing (the unique indexes) after a slow scan.
  */
 export class OutboxFannedOut1796411000000 implements MigrationInterface {
   name = 'OutboxFannedOut1796411000000';

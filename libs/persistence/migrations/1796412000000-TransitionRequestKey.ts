@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * History rows record the Idempotency-Key of the request that made them (`<user id> <key>`, unique), written in the
+ * History rows record the Idempotency-Key of the request that made them (`<user id> <key> <first claimed at>`, unique: see RequestKey), written in the
  * change's own statement: a retry whose first attempt died after its commit finds the change there and answers
  * with it, instead of trying again and meeting the new version.
  */
