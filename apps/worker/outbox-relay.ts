@@ -1,8 +1,9 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ENGINE_CONFIG } from '../../libs/config/config.module.js';
 import type { EngineConfig } from '../../libs/config/engine-config.js';
 import pg from 'pg';
+import { groupByJob, intoDispatchJobs, newClaimId, DISPATCH_JOB_EVENTS, type DispatchJob } from '../../libs/notifications/dispatch-jobs.js';
 import { NotificationProducer } from '../../libs/notifications/notification-producer.js';
 import { withTimeout } from '../../libs/queue/with-timeout.js';
 
@@ -25,9 +26,10 @@ const MAX_BACKOFF_MS = 5000;
 
 /**
  * The transactional outbox's relay: claims undispatched rows (FOR UPDATE SKIP LOCKED, so several workers share
- * the work) and marks them dispatched in one statement, enqueues one dispatch job per row with jobId = outbox id,
- * and commits. A crash after the enqueue and before the commit re-enqueues the same jobIds (a no-op while the
- * jobs exist, and an idempotent re-dispatch after they are gone); a queue outage only delays delivery.
+ * the work) and marks them dispatched, each with the id of the job that will carry it, in one statement; enqueues
+ * one dispatch job per DISPATCH_JOB_EVENTS rows under those ids, and commits. A crash after the enqueue and before
+ * the commit leaves jobs that fan their events out, and the rows, claimed again, go out in new jobs: fanning an event
+ * out twice writes nothing new (unique per event and recipient). A queue outage only delays delivery.
  *
  * Embedded mode is the one exception to holding the claim across the enqueue: PGlite serves one session, so while
  * the relay's transaction is open the queue (BullMQ's PostgreSQL backend on the same PGlite) could not write its
@@ -35,7 +37,7 @@ const MAX_BACKOFF_MS = 5000;
  * because jobIds make enqueuing twice harmless, and there is only one relay to skip rows for.
  */
 @Injectable()
-export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
   private running = false;
   private loop: Promise<void> | undefined;
@@ -62,7 +64,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.loop = this.run();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     this.running = false;
     this.wake?.();
     await this.loop;
@@ -104,48 +106,51 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /**
    * Claims and marks the rows in one statement (locked until the commit, so other relays skip them), then enqueues
-   * them: if the enqueue fails, the rollback leaves them undispatched. BEGIN, UPDATE … RETURNING, COMMIT.
+   * them: if the enqueue fails, the rollback leaves them undispatched. BEGIN, UPDATE … RETURNING, COMMIT. The
+   * statement numbers the claimed rows oldest first and writes each one's job id (see dispatchJobId).
    *
    * The commit does not wait for its WAL to reach the disk (synchronous_commit off for this transaction only): a
-   * crash can lose only the marks, which makes the next relay enqueue those rows again under the same jobIds, the
-   * case the design already absorbs; and the fan-out's own, synchronous, commit flushes the marks before any inbox
+   * crash can lose only the marks, which makes the next relay enqueue those rows again, the case the design already
+   * absorbs; and the fan-out's own, synchronous, commit flushes the marks before any inbox
    * row is durable. It takes a disk flush off every event's path from commit to inbox.
    */
   private async claimAndEnqueue(tx: EntityManager, batch: number): Promise<number> {
-    const [rows]: [OutboxRow[], number] = await tx.query(
-      `UPDATE outbox_events o SET dispatched_at = clock_timestamp()
-         FROM (SELECT id FROM outbox_events WHERE dispatched_at IS NULL ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED) claimed,
+    const [rows]: [ClaimedRow[], number] = await tx.query(
+      `UPDATE outbox_events o SET dispatched_at = clock_timestamp(), dispatch_job_id = $2::text || '.' || ((claimed.n - 1) / $3::int)
+         FROM (SELECT id, row_number() OVER (ORDER BY created_at, id) AS n
+                 FROM (SELECT id, created_at FROM outbox_events WHERE dispatched_at IS NULL ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED) l) claimed,
               (SELECT set_config('synchronous_commit', 'off', true)) async_commit
         WHERE o.id = claimed.id
-       RETURNING o.id, o.correlation_id, o.created_at`,
-      [batch],
+       RETURNING o.id, o.correlation_id, o.created_at, o.dispatch_job_id`,
+      [batch, newClaimId(), DISPATCH_JOB_EVENTS],
     );
-    await this.enqueue(rows);
+    await this.enqueue(groupByJob(oldestFirst(rows).map((r) => ({ id: r.id, correlationId: r.correlation_id, jobId: r.dispatch_job_id }))));
     return rows.length;
   }
 
   /** Embedded mode: nothing held across the enqueue (see the class comment); marked only once enqueued. */
   private async enqueueThenMark(batch: number): Promise<number> {
     const rows: OutboxRow[] = await this.dataSource.query(
-      `SELECT id, correlation_id, created_at FROM outbox_events WHERE dispatched_at IS NULL ORDER BY created_at LIMIT $1`,
+      `SELECT id, correlation_id, created_at FROM outbox_events WHERE dispatched_at IS NULL ORDER BY created_at, id LIMIT $1`,
       [batch],
     );
-    await this.enqueue(rows);
+    const jobs = intoDispatchJobs(rows.map((r) => ({ id: r.id, correlationId: r.correlation_id })));
+    await this.enqueue(jobs);
     if (rows.length > 0) {
-      await this.dataSource.query(`UPDATE outbox_events SET dispatched_at = now() WHERE id = ANY($1::uuid[]) AND dispatched_at IS NULL`, [rows.map((r) => r.id)]);
+      const carried = jobs.flatMap((j) => j.events.map((e) => ({ id: e.id, job: j.jobId })));
+      await this.dataSource.query(
+        `UPDATE outbox_events o SET dispatched_at = now(), dispatch_job_id = m.job
+           FROM json_to_recordset($1::json) AS m(id uuid, job text)
+          WHERE o.id = m.id AND o.dispatched_at IS NULL`,
+        [JSON.stringify(carried)],
+      );
     }
     return rows.length;
   }
 
-  private async enqueue(rows: OutboxRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    // Oldest first, as they were committed (RETURNING keeps no order).
-    rows.sort((a, b) => new Date(a.created_at).getTime() - new Date(b.created_at).getTime());
-    await withTimeout(
-      this.producer.dispatch(rows.map((r) => ({ id: r.id, correlationId: r.correlation_id }))),
-      ENQUEUE_TIMEOUT_MS,
-      'the queue did not accept the outbox batch in time',
-    );
+  private async enqueue(jobs: DispatchJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    await withTimeout(this.producer.dispatch(jobs), ENQUEUE_TIMEOUT_MS, 'the queue did not accept the outbox batch in time');
   }
 
   private async run(): Promise<void> {
@@ -201,4 +206,13 @@ interface OutboxRow {
   id: string;
   correlation_id: string | null;
   created_at: Date;
+}
+
+interface ClaimedRow extends OutboxRow {
+  dispatch_job_id: string;
+}
+
+/** Oldest first, as they were committed (RETURNING keeps no order), so each job fans its events out in that order. */
+function oldestFirst<R extends OutboxRow>(rows: R[]): R[] {
+  return rows.sort((a, b) => new Date(a.created_at).getTime() - new Date(b.created_at).getTime() || (a.id < b.id ? -1 : 1));
 }

@@ -1,8 +1,9 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ENGINE_CONFIG } from '../../libs/config/config.module.js';
 import type { EngineConfig } from '../../libs/config/engine-config.js';
 import { queueBackendKind } from '../../libs/queue/queue-connection.js';
+import { groupByJob } from '../../libs/notifications/dispatch-jobs.js';
 import { NotificationProducer } from '../../libs/notifications/notification-producer.js';
 import { withTimeout } from '../../libs/queue/with-timeout.js';
 import { PeriodicTask } from './periodic-task.js';
@@ -17,8 +18,9 @@ export const MAX_REDISPATCHES = 10;
  * The relay marks an outbox row dispatched once the queue has its job, and the fan-out statement marks it fanned
  * out. A Redis restarted without its data (no append-only file) forgets the jobs it held in between: without this
  * sweep their inbox entries would never be written. Every QUEUE_LOSS_SWEEP_S (30 s) it takes the rows dispatched
- * over that long ago and not fanned out, and hands to the queue again those whose job is gone (or failed every
- * attempt); a job still waiting in a long backlog is left alone. Webhook deliveries still queued whose job is gone
+ * over that long ago and not fanned out, asks the queue about the job each row names, and hands their events to it
+ * again: a job that failed every attempt is retried, the events of a job that is gone go out in new jobs (recorded
+ * on their rows); a job still waiting in a long backlog is left alone. Webhook deliveries still queued whose job is gone
  * are added again the same way. Several workers share the rows through FOR UPDATE SKIP LOCKED, held while they ask
  * the queue.
  *
@@ -26,7 +28,7 @@ export const MAX_REDISPATCHES = 10;
  * them apart from it.
  */
 @Injectable()
-export class QueueLossSweep implements OnApplicationBootstrap, OnApplicationShutdown {
+export class QueueLossSweep implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(QueueLossSweep.name);
   private readonly periodic = new PeriodicTask(
     () => this.sweep(),
@@ -43,7 +45,7 @@ export class QueueLossSweep implements OnApplicationBootstrap, OnApplicationShut
     if (queueBackendKind(this.config) === 'redis') this.periodic.start(this.config.queue.lossSweepSeconds * 1000);
   }
 
-  onApplicationShutdown(): Promise<void> {
+  beforeApplicationShutdown(): Promise<void> {
     return this.periodic.stop();
   }
 
@@ -57,16 +59,25 @@ export class QueueLossSweep implements OnApplicationBootstrap, OnApplicationShut
 
   private redispatchEvents(olderThanSeconds: number): Promise<number> {
     return this.dataSource.transaction(async (tx) => {
-      const rows: { id: string; correlation_id: string | null }[] = await tx.query(
-        `SELECT id, correlation_id FROM outbox_events
+      const rows: { id: string; correlation_id: string | null; job_id: string }[] = await tx.query(
+        `SELECT id, correlation_id, coalesce(dispatch_job_id, id::text) AS job_id FROM outbox_events
           WHERE fanned_out_at IS NULL AND dispatched_at IS NOT NULL AND dispatched_at < clock_timestamp() - make_interval(secs => $1)
             AND redispatches < $2
           ORDER BY dispatched_at LIMIT $3 FOR UPDATE SKIP LOCKED`,
         [olderThanSeconds, MAX_REDISPATCHES, SWEEP_BATCH],
       );
       if (rows.length === 0) return 0;
-      const handed = await withTimeout(this.producer.redispatch(rows.map((r) => ({ id: r.id, correlationId: r.correlation_id }))), QUEUE_TIMEOUT_MS, 'the queue did not answer');
-      if (handed.length > 0) await tx.query(`UPDATE outbox_events SET redispatches = redispatches + 1 WHERE id = ANY($1::uuid[])`, [handed]);
+      const jobs = groupByJob(rows.map((r) => ({ id: r.id, correlationId: r.correlation_id, jobId: r.job_id })));
+      const { handed, added } = await withTimeout(this.producer.redispatch(jobs), QUEUE_TIMEOUT_MS, 'the queue did not answer');
+      if (handed.length > 0) {
+        const newJob = added.flatMap((j) => j.events.map((e) => ({ id: e.id, job: j.jobId })));
+        await tx.query(
+          `UPDATE outbox_events o SET redispatches = redispatches + 1, dispatch_job_id = coalesce(m.job, o.dispatch_job_id)
+             FROM unnest($1::uuid[]) AS h(id) LEFT JOIN json_to_recordset($2::json) AS m(id uuid, job text) ON m.id = h.id
+            WHERE o.id = h.id`,
+          [handed, JSON.stringify(newJob)],
+        );
+      }
       return handed.length;
     });
   }

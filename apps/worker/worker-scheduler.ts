@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { ENGINE_CONFIG } from '../../libs/config/config.module.js';
 import type { EngineConfig } from '../../libs/config/engine-config.js';
@@ -13,7 +13,7 @@ import { PeriodicTask } from './periodic-task.js';
  * the deadline sweep until some worker restarted.
  */
 @Injectable()
-export class WorkerScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+export class WorkerScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(WorkerScheduler.name);
   /** A failed check (Redis away) is simply tried again next time. */
   private readonly periodic = new PeriodicTask(() => this.registerMissing(), () => undefined);
@@ -31,7 +31,7 @@ export class WorkerScheduler implements OnApplicationBootstrap, OnApplicationShu
     this.periodic.start(this.config.queue.lossSweepSeconds * 1000);
   }
 
-  onApplicationShutdown(): Promise<void> {
+  beforeApplicationShutdown(): Promise<void> {
     return this.periodic.stop();
   }
 

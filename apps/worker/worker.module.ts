@@ -9,6 +9,18 @@ import { OutboxRelay } from './outbox-relay.js';
 import { QueueLossSweep } from './queue-loss-sweep.js';
 import { WebhookDeliveryProcessor } from './webhook-delivery.processor.js';
 import { WorkerScheduler } from './worker-scheduler.js';
+import { WorkerShutdown } from './worker-shutdown.js';
+
+const WORKER_PROVIDERS = [
+  HousekeepingProcessor,
+  WorkerScheduler,
+  OutboxRelay,
+  QueueLossSweep,
+  NotificationDispatchProcessor,
+  WebhookDeliveryProcessor,
+  DeadlineSweepProcessor,
+  WorkerShutdown,
+];
 
 /**
  * The worker process: BullMQ processors, the outbox relay and the deadline sweeper. Registered only here, so an
@@ -21,7 +33,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [CoreModule.forRoot(config), NotificationsModule],
-      providers: [HousekeepingProcessor, WorkerScheduler, OutboxRelay, QueueLossSweep, NotificationDispatchProcessor, WebhookDeliveryProcessor, DeadlineSweepProcessor],
+      providers: WORKER_PROVIDERS,
     };
   }
 
@@ -30,7 +42,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [NotificationsModule],
-      providers: [HousekeepingProcessor, WorkerScheduler, OutboxRelay, QueueLossSweep, NotificationDispatchProcessor, WebhookDeliveryProcessor, DeadlineSweepProcessor],
+      providers: WORKER_PROVIDERS,
     };
   }
 }

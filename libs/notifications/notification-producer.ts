@@ -3,10 +3,11 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { WEBHOOK_RETRY } from '../domain/notifications/webhook-policy.js';
 import { JobName, QueueName, type JobPayloads } from '../queue/queue-names.js';
+import { intoDispatchJobs, type DispatchJob } from './dispatch-jobs.js';
 
 /**
- * The one place that enqueues notification jobs, always with a jobId derived from the database row (outbox event
- * id, delivery id), so enqueuing the same thing twice is harmless.
+ * The one place that enqueues notification jobs, always with a jobId the database rows record (the dispatch job
+ * named on outbox rows, the delivery id), so enqueuing the same thing twice is harmless.
  */
 @Injectable()
 export class NotificationProducer {
@@ -28,29 +29,38 @@ export class NotificationProducer {
     this.logger.warn({ queue, err: err.message }, 'queue unreachable; notifications wait in the outbox');
   }
 
-  /** Fan-out jobs for outbox events: jobId = outbox event id. */
-  async dispatch(events: { id: string; correlationId: string | null }[]): Promise<void> {
-    if (events.length === 0) return;
+  /** Fan-out jobs, each under the id its outbox rows record (see dispatch-jobs.ts), so adding one twice is harmless. */
+  async dispatch(jobs: DispatchJob[]): Promise<void> {
+    if (jobs.length === 0) return;
     await this.notifications.addBulk(
-      events.map((e) => {
-        const data: JobPayloads[typeof JobName.DispatchEvent] = { outboxId: e.id, ...(e.correlationId ? { correlationId: e.correlationId } : {}) };
-        return { name: JobName.DispatchEvent, data, opts: { jobId: e.id } };
+      jobs.map(({ jobId, events }) => {
+        const data: JobPayloads[typeof JobName.DispatchEvents] = {
+          events: events.map((e) => ({ outboxId: e.id, ...(e.correlationId ? { correlationId: e.correlationId } : {}) })),
+        };
+        return { name: JobName.DispatchEvents, data, opts: { jobId } };
       }),
     );
   }
 
   /**
-   * Hands events to the queue again that it was given but never fanned out: a job the queue no longer has (a Redis
-   * restarted without its data) is added again, one that failed all its attempts is retried; one still waiting or
-   * running is left alone. Answers the ids it handed over.
+   * Hands events to the queue again that it was given but never fanned out, grouped by the job their rows name: a
+   * job that failed all its attempts is retried; the events of a job the queue no longer has (a Redis restarted
+   * without its data), or that ended without them, go in new jobs; a job still waiting or running is left alone.
+   * Answers the ids handed over, and the new jobs (whose ids their rows must now record).
    */
-  async redispatch(events: { id: string; correlationId: string | null }[]): Promise<string[]> {
-    const jobs = await Promise.all(events.map((e) => this.notifications.getJob(e.id)));
-    const missing = events.filter((_, i) => !jobs[i]);
-    const failed = await Promise.all(jobs.map(async (job) => (job && (await job.isFailed()) ? job : undefined)));
-    await Promise.all(failed.map((job) => job?.retry('failed')));
-    await this.dispatch(missing);
-    return [...missing.map((e) => e.id), ...failed.flatMap((job) => (job?.id ? [job.id] : []))];
+  async redispatch(jobs: DispatchJob[]): Promise<{ handed: string[]; added: DispatchJob[] }> {
+    const states = await Promise.all(
+      jobs.map(async ({ jobId }) => {
+        const job = await this.notifications.getJob(jobId);
+        return { job, state: job ? await job.getState() : 'missing' };
+      }),
+    );
+    const retried = jobs.filter((_, i) => states[i].state === 'failed');
+    await Promise.all(states.map(({ job, state }) => (state === 'failed' ? job!.retry('failed') : undefined)));
+    const gone = jobs.filter((_, i) => ['missing', 'completed', 'unknown'].includes(states[i].state));
+    const added = intoDispatchJobs(gone.flatMap((j) => j.events));
+    await this.dispatch(added);
+    return { handed: [...retried, ...added].flatMap((j) => j.events.map((e) => e.id)), added };
   }
 
   /** Deliveries the queue no longer has (see redispatch) are added again; answers the ids it added. */

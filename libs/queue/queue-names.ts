@@ -10,7 +10,9 @@ export const QueueName = {
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
 export const JobName = {
-  /** Fan an outbox event out to its recipients (inbox, webhooks, sms). */
+  /** Fan a batch of outbox events out to their recipients (inbox, webhooks, sms). */
+  DispatchEvents: 'dispatch-events',
+  /** One outbox event, as versions before batched dispatch enqueued them: still taken, no longer added. */
   DispatchEvent: 'dispatch-event',
   /** One webhook delivery attempt series. */
   DeliverWebhook: 'deliver-webhook',
@@ -24,6 +26,7 @@ export const JobName = {
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
 export interface JobPayloads {
+  [JobName.DispatchEvents]: { events: { outboxId: string; correlationId?: string }[] };
   [JobName.DispatchEvent]: { outboxId: string; correlationId?: string };
   [JobName.DeliverWebhook]: { deliveryId: string; correlationId?: string };
   [JobName.Housekeeping]: Record<string, never>;

@@ -2,7 +2,7 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 
 
 /**
  * Transactional outbox: written in the same transaction as the state change it announces; the worker's relay
- * claims undispatched rows (FOR UPDATE SKIP LOCKED) and enqueues them with jobId = id.
+ * claims undispatched rows (FOR UPDATE SKIP LOCKED) and enqueues them in batches, one job per batch.
  */
 @Entity('outbox_events')
 @Index('IDX_outbox_events_pending', ['createdAt'], { where: `"dispatched_at" IS NULL` })
@@ -26,6 +26,8 @@ export class OutboxEventEntity {
    */
   @CreateDateColumn({ type: 'timestamptz', default: () => 'clock_timestamp()' }) createdAt: Date;
   @Column({ type: 'timestamptz', nullable: true }) dispatchedAt: Date | null;
+  /** The queue job that carries the event to the fan-out (set with dispatchedAt; NULL: a job under this row's id). */
+  @Column({ type: 'varchar', length: 64, nullable: true }) dispatchJobId: string | null;
   /** When the fan-out statement wrote this event's inbox entries and deliveries (set by that statement). */
   @Column({ type: 'timestamptz', nullable: true }) fannedOutAt: Date | null;
   /** How often the event was handed to the queue again because it had not come out (see QueueLossSweep). */

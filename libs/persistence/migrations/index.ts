@@ -9,6 +9,7 @@ import { OutboxNotify1795466414899 } from './1795466414899-OutboxNotify.js';
 import { NotificationWriteTimes1796353189285 } from './1796353189285-NotificationWriteTimes.js';
 import { OutboxFannedOut1796411000000 } from './1796411000000-OutboxFannedOut.js';
 import { TransitionRequestKey1796412000000 } from './1796412000000-TransitionRequestKey.js';
+import { OutboxDispatchJob1796500000000 } from './1796500000000-OutboxDispatchJob.js';
 
 /** Every migration in order; listed explicitly because ESM cannot glob-load classes portably (one per line: append). */
 export const MIGRATIONS: Function[] = [
@@ -23,4 +24,5 @@ export const MIGRATIONS: Function[] = [
   NotificationWriteTimes1796353189285,
   OutboxFannedOut1796411000000,
   TransitionRequestKey1796412000000,
+  OutboxDispatchJob1796500000000,
 ];
