@@ -8,6 +8,7 @@ import { Queue, Worker } from 'bullmq';
 import { ApiModule } from '../../apps/api/api.module.js';
 import { DISPATCH_CONCURRENCY } from '../../apps/worker/notification-dispatch.processor.js';
 import { RELAY_LANES } from '../../apps/worker/outbox-relay.js';
+import { DISPATCH_JOB_EVENTS } from '../../libs/notifications/dispatch-jobs.js';
 import { loadEngineConfig } from '../../libs/config/engine-config.js';
 import { queueConnection, redisOptionsFromUrl } from '../../libs/queue/queue-connection.js';
 import { QueueName } from '../../libs/queue/queue-names.js';
@@ -121,7 +122,7 @@ interface Latency {
   total: number[];
   /** Per event: the relay's claim minus the outbox row's write time, ms. */
   relay: number[];
-  /** For the events whose jobs BullMQ still keeps: claim → job added, added → active, active → inbox row (ms). */
+  /** For the events whose jobs BullMQ still keeps (one job per relay batch): claim → job added, added → active, active → inbox row (ms). */
   stages: { enqueue: number[]; wait: number[]; fanOut: number[] };
   superseded: number;
   /** Outbox rows per second between the first and the last of the window. */
@@ -132,13 +133,13 @@ interface Latency {
 async function measureLatency(db: Db, since: Date, jobTimes: (ids: string[]) => Promise<Map<string, JobTimes>>): Promise<Latency> {
   const ids = (await db.query<{ id: string }>(`SELECT id FROM outbox_events WHERE created_at >= $1 ORDER BY created_at`, [since])).rows.map((r) => r.id);
   await waitForInbox(db, ids, 60_000);
-  const { rows } = await db.query<{ id: string; ms: number; relay_ms: number; superseded: boolean; claimed: number; inbox: number }>(
-    `SELECT o.id, extract(epoch FROM (max(n.created_at) - o.created_at)) * 1000 AS ms,
+  const { rows } = await db.query<{ id: string; job: string; ms: number; relay_ms: number; superseded: boolean; claimed: number; inbox: number }>(
+    `SELECT o.id, o.dispatch_job_id AS job, extract(epoch FROM (max(n.created_at) - o.created_at)) * 1000 AS ms,
             extract(epoch FROM (o.dispatched_at - o.created_at)) * 1000 AS relay_ms,
             bool_or(n.state = 'superseded') AS superseded,
             extract(epoch FROM o.dispatched_at) * 1000 AS claimed, extract(epoch FROM max(n.created_at)) * 1000 AS inbox
        FROM outbox_events o JOIN notifications n ON n.outbox_event_id = o.id AND n.channel = 'inbox'
-      WHERE o.created_at >= $1 GROUP BY o.id, o.created_at, o.dispatched_at`,
+      WHERE o.created_at >= $1 GROUP BY o.id, o.created_at, o.dispatched_at, o.dispatch_job_id`,
     [since],
   );
   const [span] = (
@@ -146,10 +147,10 @@ async function measureLatency(db: Db, since: Date, jobTimes: (ids: string[]) => 
       since,
     ])
   ).rows;
-  const jobs = await jobTimes(rows.map((r) => r.id));
+  const jobs = await jobTimes([...new Set(rows.map((r) => r.job))]);
   const stages: Latency['stages'] = { enqueue: [], wait: [], fanOut: [] };
   for (const r of rows) {
-    const job = jobs.get(r.id);
+    const job = jobs.get(r.job);
     if (!job) continue;
     stages.enqueue.push(job.added - Number(r.claimed));
     stages.wait.push(job.active - job.added);
@@ -170,7 +171,7 @@ interface JobTimes {
   active: number;
 }
 
-/** The add and start times of the dispatch jobs BullMQ still keeps (the latest completed ones), by outbox id. */
+/** The add and start times of the dispatch jobs BullMQ still keeps (the latest completed ones), by job id. */
 async function dispatchJobTimes(ctx: BenchContext, dbUrl: string, prefix: string, ids: string[]): Promise<Map<string, JobTimes>> {
   const queue = new Queue(QueueName.Notifications, { connection: (await benchQueueConnection(ctx, dbUrl, prefix)) as never, prefix });
   try {
@@ -312,7 +313,7 @@ function report(r: {
   return [
     '## Notifications',
     '',
-    `Queue backend: ${r.backend}. One county hospital and ${TOWNSHIPS} township centres, 2–6 inbox recipients per event. The worker runs in its own process as in production (\`dist/apps/worker/main.js\`: outbox relay woken by LISTEN/NOTIFY, up to ${RELAY_LANES} claims in flight while a backlog drains, dispatch concurrency ${DISPATCH_CONCURRENCY} with the jobs running side by side batched into shared statements). PostgreSQL, Redis, the worker, the load processes and whatever else runs on the machine share its 2 cores.`,
+    `Queue backend: ${r.backend}. One county hospital and ${TOWNSHIPS} township centres, 2–6 inbox recipients per event. The worker runs in its own process as in production (\`dist/apps/worker/main.js\`: outbox relay woken by LISTEN/NOTIFY, up to ${RELAY_LANES} claims in flight while a backlog drains, up to ${DISPATCH_JOB_EVENTS} events per dispatch job, dispatch concurrency ${DISPATCH_CONCURRENCY} with the events of the jobs running side by side batched into shared statements). PostgreSQL, Redis, the worker, the load processes and whatever else runs on the machine share its 2 cores.`,
     '',
     `### Latency from commit to inbox row at ~${TARGET_RATE} transitions/s`,
     '',
@@ -351,6 +352,6 @@ function report(r: {
     '',
     `The backlog is committed in one statement (copies of each completed referral's latest event, so current, 2 inbox recipients each) and timed from that commit until the last event has its inbox rows; the bench checks only the oldest 500 events still missing, by index, so its polling stays off the measured database's back. While draining, the worker process used ${pipeline.workerCpuMsPerEvent.toFixed(2)} ms of CPU per event and the PostgreSQL backends serving the bench database ${pipeline.postgresCpuMsPerEvent.toFixed(2)} ms.`,
     '',
-    `Ratio: **${ratio.toFixed(2)}×** bare BullMQ (the mean of the runs before and after, ${bareJobsPerS.toFixed(0)} jobs/s; goal ≥ 0.5×) — ${ratio >= 0.5 ? 'met' : 'not met'}. An engine event is one BullMQ job like a bare one (jobId = outbox id, with the engine's retry and retention options), plus its share of a relay claim (BEGIN, one \`UPDATE … RETURNING\` of up to 200 rows, COMMIT) and of a fan-out batch: the dispatch jobs running side by side share two statements (the events with their referrals and candidate recipients; one atomic insert of every inbox, SMS and webhook row, the batch sent as one JSON document), so the SQL round trips per event fall as the backlog grows${r.ctx.redisUrl ? `: here the worker ran about ${r.transactions.toFixed(3)} PostgreSQL transactions per event (one every ${(1 / r.transactions).toFixed(0)} events; each fan-out statement and each relay claim is one)` : ''}. A bare job cost the bench process ${mean(r.bare.map((b) => b.cpuMsPerJob)).toFixed(2)} ms of CPU (producer and worker, plus Redis's share); an engine event cost the worker ${pipeline.workerCpuMsPerEvent.toFixed(2)} ms and PostgreSQL ${pipeline.postgresCpuMsPerEvent.toFixed(2)} ms (plus Redis's share): writing two rows with their indexes and foreign keys and marking the outbox row is real work beside a no-op. The machine's two cores were ${pipeline.machineBusyPct.toFixed(0)} % busy while the backlog drained. Both figures move with whatever else runs on the machine: compare them only within one run.`,
+    `Ratio: **${ratio.toFixed(2)}×** bare BullMQ (the mean of the runs before and after, ${bareJobsPerS.toFixed(0)} jobs/s; goal ≥ 0.5×) — ${ratio >= 0.5 ? 'met' : 'not met'}. An engine event is its share of a BullMQ job (the relay puts up to ${DISPATCH_JOB_EVENTS} events in each, with the engine's retry and retention options; a bare job carries one no-op), of a relay claim (BEGIN, one \`UPDATE … RETURNING\` of up to 200 rows, COMMIT) and of a fan-out batch: the events of the dispatch jobs running side by side share two statements (the events with their referrals and candidate recipients; one atomic insert of every inbox, SMS and webhook row, the batch sent as one JSON document), so the queue's work and the SQL round trips per event fall as the backlog grows${r.ctx.redisUrl ? `: here the worker ran about ${r.transactions.toFixed(3)} PostgreSQL transactions per event (one every ${(1 / r.transactions).toFixed(0)} events; each fan-out statement and each relay claim is one)` : ''}. A bare job cost the bench process ${mean(r.bare.map((b) => b.cpuMsPerJob)).toFixed(2)} ms of CPU (producer and worker, plus Redis's share); an engine event cost the worker ${pipeline.workerCpuMsPerEvent.toFixed(2)} ms and PostgreSQL ${pipeline.postgresCpuMsPerEvent.toFixed(2)} ms (plus Redis's share): writing two rows with their indexes and foreign keys and marking the outbox row is real work beside a no-op. The machine's two cores were ${pipeline.machineBusyPct.toFixed(0)} % busy while the backlog drained. Both figures move with whatever else runs on the machine: compare them only within one run.`,
   ].join('\n');
 }
