@@ -34,7 +34,8 @@ const MAX_BACKOFF_MS = 5000;
  * Embedded mode is the one exception to holding the claim across the enqueue: PGlite serves one session, so while
  * the relay's transaction is open the queue (BullMQ's PostgreSQL backend on the same PGlite) could not write its
  * job and both would wait forever. There the same steps run without a transaction; every crash point stays safe
- * because jobIds make enqueuing twice harmless, and there is only one relay to skip rows for.
+ * because rows enqueued and not yet marked only go out again in new jobs (fanning an event out twice writes nothing
+ * new), and there is only one relay to skip rows for.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -111,8 +112,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
    *
    * The commit does not wait for its WAL to reach the disk (synchronous_commit off for this transaction only): a
    * crash can lose only the marks, which makes the next relay enqueue those rows again, the case the design already
-   * absorbs; and the fan-out's own, synchronous, commit flushes the marks before any inbox
-   * row is durable. It takes a disk flush off every event's path from commit to inbox.
+   * absorbs; and the fan-out's own, synchronous, commit flushes the marks before any inbox row is durable. It takes a
+   * disk flush off every event's path from commit to inbox.
    */
   private async claimAndEnqueue(tx: EntityManager, batch: number): Promise<number> {
     const [rows]: [ClaimedRow[], number] = await tx.query(

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { Queue } from 'bullmq';
 import { redisOptionsFromUrl } from '../../libs/queue/queue-connection.js';
 import { QueueName } from '../../libs/queue/queue-names.js';
+import { withTimeout } from '../../libs/queue/with-timeout.js';
 import { runCareLoops, transitionsOf, TransitionLedger } from '../../libs/testing/care-loop-load.js';
 import { DedicatedRedis } from '../../libs/testing/dedicated-servers.js';
 import { createFaultCommunity } from '../../libs/testing/engine-http.js';
@@ -12,6 +13,9 @@ const unavailable = faultsUnavailable();
 if (unavailable) console.warn(`[faults] Redis restart skipped: ${unavailable}`);
 
 const REFERRALS = 45;
+/** Each wait of a run has a deadline well inside the test's, so a stuck run says where it stuck. */
+const STEP_MS = 15_000;
+const step = <T>(what: string, promise: Promise<T>) => withTimeout(promise, STEP_MS, `${what} took over ${STEP_MS} ms`);
 const TRANSITIONS = Array.from({ length: REFERRALS }, (_, i) => transitionsOf(i)).reduce((a, b) => a + b, 0);
 
 (unavailable ? describe.skip : describe)('fault: Redis is killed in the middle of a burst, then restarted on the same port', () => {
@@ -41,22 +45,22 @@ const TRANSITIONS = Array.from({ length: REFERRALS }, (_, i) => transitionsOf(i)
 
     queue = new Queue(QueueName.Notifications, { connection: redisOptionsFromUrl(redis.url), prefix: stack.queuePrefix });
     queue.on('error', () => undefined); // while Redis is down
-    await ledger.reached(Math.floor(TRANSITIONS / 4));
-    await queue.pause();
+    await ledger.reached(Math.floor(TRANSITIONS / 4), STEP_MS);
+    await step('pausing the queue', queue.pause());
     const heldFrom = ledger.seen.length;
-    await ledger.reached(heldFrom + 10);
-    const held = await queue.getWaitingCount();
+    await ledger.reached(heldFrom + 10, STEP_MS);
+    const held = await step('counting the held jobs', queue.getWaitingCount());
     // Unflushed appends die with the process: the durable Redis may forget the last writes too.
     await redis.kill();
     const atKill = await readFaultCounts(stack.sql);
     const outageStart = ledger.seen.length;
-    await ledger.reached(outageStart + Math.floor(TRANSITIONS / 3));
+    await ledger.reached(outageStart + Math.floor(TRANSITIONS / 3), STEP_MS);
     const ready = await api.http.get('/health/ready', undefined, 10_000);
     const duringOutage = await readFaultCounts(stack.sql);
     const acceptedDuringOutage = ledger.seen.length - outageStart;
     await redis.restart();
-    await queue.resume(); // a durable Redis remembers the pause
-    await burst;
+    await step('resuming the queue', queue.resume()); // a durable Redis remembers the pause
+    await step('the burst to end', burst);
     // Restarted empty, Redis has forgotten the jobs it held at the crash: the queue-loss sweep (every 2 s here,
     // QUEUE_LOSS_SWEEP_S) hands those events to it again, so caught up means everything, as with a durable Redis.
     const counts = await waitForDelivery(stack.sql, ledger, 40_000);
