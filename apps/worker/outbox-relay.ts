@@ -3,7 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { ENGINE_CONFIG } from '../../libs/config/config.module.js';
 import type { EngineConfig } from '../../libs/config/engine-config.js';
 import pg from 'pg';
-import { groupByJob, intoDispatchJobs, newClaimId, DISPATCH_JOB_EVENTS, type DispatchJob } from '../../libs/notifications/dispatch-jobs.js';
+import { groupByJob, intoDispatchJobs, jobOfEachEvent, newClaimId, DISPATCH_JOB_EVENTS, type DispatchJob } from '../../libs/notifications/dispatch-jobs.js';
 import { NotificationProducer } from '../../libs/notifications/notification-producer.js';
 import { withTimeout } from '../../libs/queue/with-timeout.js';
 
@@ -138,12 +138,11 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     const jobs = intoDispatchJobs(rows.map((r) => ({ id: r.id, correlationId: r.correlation_id })));
     await this.enqueue(jobs);
     if (rows.length > 0) {
-      const carried = jobs.flatMap((j) => j.events.map((e) => ({ id: e.id, job: j.jobId })));
       await this.dataSource.query(
         `UPDATE outbox_events o SET dispatched_at = now(), dispatch_job_id = m.job
            FROM json_to_recordset($1::json) AS m(id uuid, job text)
           WHERE o.id = m.id AND o.dispatched_at IS NULL`,
-        [JSON.stringify(carried)],
+        [jobOfEachEvent(jobs)],
       );
     }
     return rows.length;

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { ENGINE_CONFIG } from '../../libs/config/config.module.js';
 import type { EngineConfig } from '../../libs/config/engine-config.js';
 import { queueBackendKind } from '../../libs/queue/queue-connection.js';
-import { groupByJob } from '../../libs/notifications/dispatch-jobs.js';
+import { groupByJob, jobOfEachEvent } from '../../libs/notifications/dispatch-jobs.js';
 import { NotificationProducer } from '../../libs/notifications/notification-producer.js';
 import { withTimeout } from '../../libs/queue/with-timeout.js';
 import { PeriodicTask } from './periodic-task.js';
@@ -70,12 +70,11 @@ export class QueueLossSweep implements OnApplicationBootstrap, BeforeApplication
       const jobs = groupByJob(rows.map((r) => ({ id: r.id, correlationId: r.correlation_id, jobId: r.job_id })));
       const { handed, added } = await withTimeout(this.producer.redispatch(jobs), QUEUE_TIMEOUT_MS, 'the queue did not answer');
       if (handed.length > 0) {
-        const newJob = added.flatMap((j) => j.events.map((e) => ({ id: e.id, job: j.jobId })));
         await tx.query(
           `UPDATE outbox_events o SET redispatches = redispatches + 1, dispatch_job_id = coalesce(m.job, o.dispatch_job_id)
              FROM unnest($1::uuid[]) AS h(id) LEFT JOIN json_to_recordset($2::json) AS m(id uuid, job text) ON m.id = h.id
             WHERE o.id = h.id`,
-          [handed, JSON.stringify(newJob)],
+          [handed, jobOfEachEvent(added)],
         );
       }
       return handed.length;

@@ -53,3 +53,8 @@ export function groupByJob(rows: (DispatchedEvent & { jobId: string })[]): Dispa
   }
   return [...jobs.values()];
 }
+
+/** Each event with the job that carries it, as the statements recording `dispatch_job_id` take them (JSON). */
+export function jobOfEachEvent(jobs: DispatchJob[]): string {
+  return JSON.stringify(jobs.flatMap((j) => j.events.map((e) => ({ id: e.id, job: j.jobId }))));
+}
