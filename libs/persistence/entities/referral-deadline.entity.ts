@@ -5,7 +5,7 @@ import { ReferralEntity } from './referral.entity.js';
 @Entity('referral_deadlines')
 @Check('CHK_referral_deadlines_kind', `"kind" IN ('respond', 'arrive', 'follow_up')`)
 @Check('CHK_referral_deadlines_state', `"state" IN ('open', 'met', 'breached', 'cancelled')`)
-@Index('IDX_referral_deadlines_referral', ['referralId'])
+@Index('IDX_referral_deadlines_referral_state', ['referralId', 'state'])
 @Index('IDX_referral_deadlines_open_due', ['dueAt'], { where: `"state" = 'open'` })
 export class ReferralDeadlineEntity {
   @PrimaryGeneratedColumn('uuid') id: string;

@@ -10,6 +10,7 @@ import { NotificationWriteTimes1796353189285 } from './1796353189285-Notificatio
 import { OutboxFannedOut1796411000000 } from './1796411000000-OutboxFannedOut.js';
 import { TransitionRequestKey1796412000000 } from './1796412000000-TransitionRequestKey.js';
 import { OutboxDispatchJob1796500000000 } from './1796500000000-OutboxDispatchJob.js';
+import { DeadlinesByReferralState1796600000000 } from './1796600000000-DeadlinesByReferralState.js';
 
 /** Every migration in order; listed explicitly because ESM cannot glob-load classes portably (one per line: append). */
 export const MIGRATIONS: Function[] = [
@@ -25,4 +26,5 @@ export const MIGRATIONS: Function[] = [
   OutboxFannedOut1796411000000,
   TransitionRequestKey1796412000000,
   OutboxDispatchJob1796500000000,
+  DeadlinesByReferralState1796600000000,
 ];
