@@ -4,6 +4,7 @@ export interface LoadOptions {
   url: string;
   connections: number;
   durationS: number;
+  headers?: Record<string, string>;
 }
 
 export interface LoadResult {
@@ -19,7 +20,7 @@ export interface LoadResult {
 
 /** One autocannon run (in this process, so the load generator shares the machine with the server under test). */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const result = await autocannon({ url: options.url, connections: options.connections, duration: options.durationS, timeout: 10 });
+  const result = await autocannon({ url: options.url, connections: options.connections, duration: options.durationS, timeout: 10, headers: options.headers });
   return {
     requestsPerSec: result.requests.average,
     p50: result.latency.p50,

@@ -13,12 +13,13 @@ import { growReferrals } from '../lib/grow-referrals.js';
 import { offerDatabase } from '../lib/handover.js';
 import { codeBlock, table } from '../lib/markdown.js';
 import { REPO_ROOT } from '../lib/paths.js';
-import { pgbenchTpcB } from '../lib/pgbench.js';
+import { pgbenchTpcB, type PgbenchResult } from '../lib/pgbench.js';
 import { createScratchDatabase, databaseUrl, dropDatabase, withPgClient } from '../lib/postgres.js';
 import { deleteKeysWithPrefix } from '../lib/redis.js';
 import { formatInt, formatMs, percentile } from '../lib/stats.js';
 import { lineChartSvg } from '../lib/svg-chart.js';
 import { perSecond, transitionLoad, type LoadLevel } from '../lib/transition-load.js';
+import { measureCpu, measureOneRead, renderCpuBudget, type CpuShare } from './referrals/cpu-budget.js';
 
 /**
  * Referral workflow: transitions per second through HTTP (submit + accept + arrive + complete) at 10/50/200
@@ -33,13 +34,16 @@ interface Plan { shape: Shape; levels: number[]; embeddedLevels: number[]; secon
 interface Lookup { kind: 'worklist' | 'search'; label: string; path: (i: number) => string; token: string }
 interface LookupRow { rows: number; kind: Lookup['kind']; label: string; p50: number; p99: number }
 interface Loads { one: LoadLevel[]; two: LoadLevel[]; embedded: LoadLevel[] }
+/** The CPU budget: the one-API load at CPU_CLIENTS clients, and the one-read control. */
+interface Budget { clients: number; transitions: CpuShare; oneRead: CpuShare }
+const CPU_CLIENTS = 50;
 
 const CATALOGUE_QUERIES = ['gxy', '高血压', 'tnb', 'I10', 'gaoxueya', '糖尿病', 'copd', 'E11'];
 
 async function runReferrals(ctx: BenchContext): Promise<string> {
   const plan: Plan = ctx.quick
     ? { shape: QUICK, levels: [10, 50], embeddedLevels: [10], seconds: 2, warmupS: 1, pgbenchS: 3, sizes: [10_000], samples: 50 }
-    : { shape: FULL, levels: [10, 50, 200], embeddedLevels: [10, 50], seconds: 6, warmupS: 2, pgbenchS: 10, sizes: [10_000, 100_000, 1_000_000], samples: 150 };
+    : { shape: FULL, levels: [10, 50, 200], embeddedLevels: [10, 50], seconds: 6, warmupS: 2, pgbenchS: 10, sizes: [10_000, 100_000, 1_000_000], samples: 300 };
   const dir = join(ctx.workDir, 'referrals');
   await mkdir(dir, { recursive: true });
   const scope = new CleanupScope();
@@ -47,7 +51,7 @@ async function runReferrals(ctx: BenchContext): Promise<string> {
   let handedOver = false;
   try {
     ctx.log(`pgbench TPC-B baseline (${plan.pgbenchS} s)`);
-    const pgbenchTps = await pgbenchTpcB(ctx.pgAdminUrl, plan.pgbenchS);
+    const pgbench = await pgbenchTpcB(ctx.pgAdminUrl, plan.pgbenchS);
 
     const database = await createScratchDatabase(ctx.pgAdminUrl, tag);
     const dbUrl = databaseUrl(ctx.pgAdminUrl, database);
@@ -74,14 +78,22 @@ async function runReferrals(ctx: BenchContext): Promise<string> {
     }
     await embedded.proc.stop();
 
+    let transitionsCpu: CpuShare | undefined;
     await transitionLoad([api.base, second.base], community, 10, plan.warmupS);
     for (const clients of plan.levels) {
       ctx.log(`transitions with ${clients} clients: one API, then two APIs (${plan.seconds} s each)`);
-      loads.one.push(await transitionLoad([api.base], community, clients, plan.seconds));
+      let one: LoadLevel | undefined;
+      const share = await measureCpu(dbUrl, api.proc.pid, async () => (one = await transitionLoad([api.base], community, clients, plan.seconds)).transitions);
+      loads.one.push(one!);
+      if (clients === CPU_CLIENTS) transitionsCpu = share;
       loads.two.push(await transitionLoad([api.base, second.base], community, clients, plan.seconds));
     }
     await second.proc.stop();
     const organic = await countReferrals(dbUrl);
+    ctx.log(`one-read control: GET /referrals/{id} (${plan.seconds} s)`);
+    const sample = await withPgClient(dbUrl, async (db) => (await db.query<{ id: string }>(`SELECT id FROM referrals WHERE status = 'completed' LIMIT 1`)).rows[0].id);
+    const oneRead = await measureOneRead(api.base, dbUrl, api.proc.pid, community.countyCoordinator, sample, plan.seconds);
+    const budget: Budget | undefined = transitionsCpu && { clients: CPU_CLIENTS, transitions: transitionsCpu, oneRead };
 
     const author = await withPgClient(dbUrl, async (db) => (await db.query<{ id: string }>(`SELECT id FROM users WHERE username = 'bench.town.doctor.1'`)).rows[0].id);
     const ids = { county: community.county, townships: community.townships, author };
@@ -94,6 +106,8 @@ async function runReferrals(ctx: BenchContext): Promise<string> {
       ctx.log(`growing referrals (with history and deadlines) to ${formatInt(size)} rows, then worklists and searches`);
       const t0 = performance.now();
       await growReferrals(dbUrl, ids, size);
+      // The bulk insert's dirty pages would otherwise be written out by a checkpoint during the measurement.
+      await withPgClient(dbUrl, (db) => db.query('CHECKPOINT'));
       growth.push({ rows: size, seconds: (performance.now() - t0) / 1000 });
       for (const lookup of lookupsFor(community, number)) {
         const { p50, p99 } = await sequentialLatency(api.base, lookup, plan.samples);
@@ -109,7 +123,7 @@ async function runReferrals(ctx: BenchContext): Promise<string> {
     handedOver = true;
 
     const chart = await writeChart(ctx, loads);
-    return render({ plan, pgbenchTps, redis: Boolean(ctx.redisUrl), loads, lookups, growth, plans, chart });
+    return render({ plan, pgbench, budget, redis: Boolean(ctx.redisUrl), loads, lookups, growth, plans, chart });
   } finally {
     const failures = await scope.close();
     if (failures.length) ctx.log(`cleanup problems: ${failures.join('; ')}`);
@@ -194,10 +208,11 @@ async function writeChart(ctx: BenchContext, loads: Loads): Promise<string> {
   return 'latency-vs-load.svg';
 }
 
-interface Findings { plan: Plan; pgbenchTps: number; redis: boolean; loads: Loads; lookups: LookupRow[]; growth: { rows: number; seconds: number }[]; plans: string[]; chart: string }
+interface Findings { plan: Plan; pgbench: PgbenchResult; budget?: Budget; redis: boolean; loads: Loads; lookups: LookupRow[]; growth: { rows: number; seconds: number }[]; plans: string[]; chart: string }
 
 function render(f: Findings): string {
-  const { plan, loads, pgbenchTps } = f;
+  const { plan, loads } = f;
+  const pgbenchTps = f.pgbench.tps;
   const rate = (l: LoadLevel | undefined) => (l ? perSecond(l).toFixed(0) : '—');
   const times = (a: LoadLevel | undefined, b: LoadLevel | undefined) => (a && b ? `${(perSecond(a) / perSecond(b)).toFixed(2)}×` : '—');
   const at = (levels: LoadLevel[], clients: number) => levels.find((l) => l.clients === clients);
@@ -263,13 +278,14 @@ function render(f: Findings): string {
     '',
     table(['clients', 'one API', 'two APIs', 'two / one', 'embedded', 'embedded / one API'], glance, ['right', 'right', 'right', 'right', 'right', 'right']),
     '',
+    ...(f.budget ? [renderCpuBudget(f.pgbench, f.budget.transitions, f.budget.oneRead, f.budget.clients), ''] : []),
     `![p50 and p99 latency per request against concurrent clients](${f.chart})`,
     '',
     `[${f.chart}](${f.chart}): p50 (solid) and p99 (dashed) per request against concurrent clients, log–log. Each transition does the write path's work in one transaction (conditional update, history row, deadline rows, outbox row) plus the reads that build the response. The load generator runs in the benchmark process on the same ${os.availableParallelism()} cores as the API processes and PostgreSQL, so a second API process adds a process to schedule, not a core: the two-process figure shows what sharing costs or gains on this machine, not what a second machine would add.`,
     '',
     `### Worklists and search as the table grows (${plan.samples} sequential requests per query and size, through HTTP)`,
     '',
-    `The referrals table is grown between sizes with \`INSERT … SELECT generate_series\` (the statistics section's generator: 3 years, every status, history and deadlines, 90 % of patients with resident-ID digits), on top of the referrals the load above created; the county coordinator reads the incoming worklist, a township doctor its outgoing one. Search terms rotate: a name prefix 患者NNNN matches ~1, ~11 and ~111 rows at 10,000, 100,000 and 1,000,000 (the synthetic patients are 患者1, 患者2, …); the ID's last 4 digits ~0.009 % of the rows (~90 at 1,000,000); the referral number one row. Each query reads the three matching indexes, then the county's rows among the matches. The catalogue search does not read referrals: it is the control row, which the data cannot move, so where it moves the machine did (the catalogue section measures it at 10,000 conditions). The last column compares medians: the p99 of 150 requests moves with whatever else the machine runs, the median much less.`,
+    `The referrals table is grown between sizes with \`INSERT … SELECT generate_series\` (the statistics section's generator: 3 years, every status, history and deadlines, 90 % of patients with resident-ID digits), on top of the referrals the load above created; the county coordinator reads the incoming worklist, a township doctor its outgoing one. Search terms rotate: a name prefix 患者NNNN matches ~1, ~11 and ~111 rows at 10,000, 100,000 and 1,000,000 (the synthetic patients are 患者1, 患者2, …); the ID's last 4 digits ~0.009 % of the rows (~90 at 1,000,000); the referral number one row. Each query reads the three matching indexes, then the county's rows among the matches. The catalogue search does not read referrals: it is the control row, which the data cannot move, so where it moves the machine did (the catalogue section measures it at 10,000 conditions). The last column compares medians: the p99 of ${plan.samples} requests moves with whatever else the machine runs, the median much less.`,
     '',
     pivot('worklist'),
     '',
