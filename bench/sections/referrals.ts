@@ -82,10 +82,9 @@ async function runReferrals(ctx: BenchContext): Promise<string> {
     await transitionLoad([api.base, second.base], community, 10, plan.warmupS);
     for (const clients of plan.levels) {
       ctx.log(`transitions with ${clients} clients: one API, then two APIs (${plan.seconds} s each)`);
-      let one: LoadLevel | undefined;
-      const share = await measureCpu(dbUrl, api.proc.pid, async () => (one = await transitionLoad([api.base], community, clients, plan.seconds)).transitions);
-      loads.one.push(one!);
-      if (clients === CPU_CLIENTS) transitionsCpu = share;
+      const one = await measureCpu(dbUrl, api.proc.pid, () => transitionLoad([api.base], community, clients, plan.seconds), (l) => l.transitions);
+      loads.one.push(one.result);
+      if (clients === CPU_CLIENTS) transitionsCpu = one.share;
       loads.two.push(await transitionLoad([api.base, second.base], community, clients, plan.seconds));
     }
     await second.proc.stop();

@@ -18,18 +18,19 @@ export interface CpuShare {
 }
 
 /**
- * Runs `work` (which answers how many units it did) and charges the CPU used meanwhile to those units: the whole
+ * Runs `work` and charges the CPU used meanwhile to the units of work it did (`unitsOf` its result): the whole
  * machine's busy time (/proc/stat), the API process's, the PostgreSQL backends' of the database, and this process's.
  */
-export async function measureCpu(dbUrl: string, apiPid: number | undefined, work: () => Promise<number>): Promise<CpuShare> {
+export async function measureCpu<T>(dbUrl: string, apiPid: number | undefined, work: () => Promise<T>, unitsOf: (result: T) => number): Promise<{ result: T; share: CpuShare }> {
   return withPgClient(dbUrl, async (db) => {
     const [pg0, api0, machine0, bench0, t0] = [await backendCpu(db), await cpuSeconds(apiPid), await machineCpu(), process.cpuUsage(), performance.now()];
-    const units = await work();
+    const result = await work();
+    const units = unitsOf(result);
     const seconds = (performance.now() - t0) / 1000;
     const bench = process.cpuUsage(bench0);
     const [machine1, api1, pg1] = [await machineCpu(), await cpuSeconds(apiPid), await backendCpu(db)];
     const per = (ms: number) => ms / Math.max(units, 1);
-    return {
+    const share: CpuShare = {
       units,
       seconds,
       machineMs: per((machine1.busy - machine0.busy) * TICK_MS),
@@ -37,6 +38,7 @@ export async function measureCpu(dbUrl: string, apiPid: number | undefined, work
       postgresMs: per(cpuDelta(pg0, pg1) * 1000),
       benchMs: per((bench.user + bench.system) / 1000),
     };
+    return { result, share };
   });
 }
 
@@ -44,11 +46,9 @@ export async function measureCpu(dbUrl: string, apiPid: number | undefined, work
 export async function measureOneRead(base: string, dbUrl: string, apiPid: number | undefined, token: string, referralId: string, seconds: number): Promise<CpuShare> {
   const url = `${base}/api/v1/referrals/${referralId}`;
   await runLoad({ url, connections: 50, durationS: 1, headers: { authorization: `Bearer ${token}` } });
-  return measureCpu(dbUrl, apiPid, async () => {
-    const r = await runLoad({ url, connections: 50, durationS: seconds, headers: { authorization: `Bearer ${token}` } });
-    if (r.errors > 0 || r.non2xx > 0) throw new Error(`GET ${url}: ${r.errors} errors, ${r.non2xx} non-2xx answers`);
-    return r.total;
-  });
+  const { result, share } = await measureCpu(dbUrl, apiPid, () => runLoad({ url, connections: 50, durationS: seconds, headers: { authorization: `Bearer ${token}` } }), (r) => r.total);
+  if (result.errors > 0 || result.non2xx > 0) throw new Error(`GET ${url}: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
+  return share;
 }
 
 /**
