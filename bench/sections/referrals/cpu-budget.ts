@@ -45,8 +45,9 @@ export async function measureCpu<T>(dbUrl: string, apiPid: number | undefined, w
 /** The control: the same API answering `GET /referrals/{id}` (authenticated, scoped, one prepared read) under autocannon. */
 export async function measureOneRead(base: string, dbUrl: string, apiPid: number | undefined, token: string, referralId: string, seconds: number): Promise<CpuShare> {
   const url = `${base}/api/v1/referrals/${referralId}`;
-  await runLoad({ url, connections: 50, durationS: 1, headers: { authorization: `Bearer ${token}` } });
-  const { result, share } = await measureCpu(dbUrl, apiPid, () => runLoad({ url, connections: 50, durationS: seconds, headers: { authorization: `Bearer ${token}` } }), (r) => r.total);
+  const load = { url, connections: 50, headers: { authorization: `Bearer ${token}` } };
+  await runLoad({ ...load, durationS: 1 });
+  const { result, share } = await measureCpu(dbUrl, apiPid, () => runLoad({ ...load, durationS: seconds }), (r) => r.total);
   if (result.errors > 0 || result.non2xx > 0) throw new Error(`GET ${url}: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
   return share;
 }
